@@ -1,0 +1,88 @@
+"""CLI options shared by every command that reads transcripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["ReadingArgs", "reading_options", "pseudonym_options", "report_read_errors"]
+
+Paths = Annotated[list[Path], typer.Argument(help="Transcript files or folders.", show_default=False)]
+Interviewer = Annotated[
+    list[str] | None,
+    typer.Option("--interviewer", "-i", help="A speaker label that is an interviewer (repeatable)."),
+]
+NoGuess = Annotated[
+    bool,
+    typer.Option("--no-guess-interviewers", help="Do not guess the interviewer from who asks the questions."),
+]
+Attributes = Annotated[
+    Path | None,
+    typer.Option("--attributes", "-a", help="Participant attributes: CSV/XLSX with a speaker column, or YAML."),
+]
+Language = Annotated[str, typer.Option("--language", help="Language code for sentence splitting, or 'auto'.")]
+Encoding = Annotated[str | None, typer.Option("--encoding", help="Force the text encoding (default: detect).")]
+IdColumn = Annotated[str | None, typer.Option("--id-column", help="CSV/XLSX: the id column.")]
+TextColumn = Annotated[str | None, typer.Option("--text-column", help="CSV/XLSX: the text column.")]
+SpeakerColumn = Annotated[
+    str | None, typer.Option("--speaker-column", help="CSV/XLSX: a speaker column (rows are turns).")
+]
+Pseudonymise = Annotated[
+    bool,
+    typer.Option("--pseudonymise/--no-pseudonymise", help="Replace speaker names with P01, P02... in outputs."),
+]
+Names = Annotated[
+    Path | None,
+    typer.Option("--names", help="A text file of more names to replace (one per line); implies --pseudonymise."),
+]
+Key = Annotated[
+    Path | None,
+    typer.Option("--key", help="Pseudonym key file (read if it exists, then updated). Keep it apart."),
+]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
+
+
+class ReadingArgs:
+    """Marker namespace (the option types above are what commands use)."""
+
+
+def reading_options(
+    interviewer: list[str] | None,
+    no_guess: bool,
+    language: str,
+    encoding: str | None,
+    id_column: str | None,
+    text_column: str | None,
+    speaker_column: str | None,
+) -> Any:
+    """Build the library's ReadOptions from CLI values."""
+    from nlpthemes.io import ReadOptions
+
+    return ReadOptions(
+        interviewers=tuple(interviewer or ()),
+        guess_interviewers=not no_guess,
+        language=language,
+        encoding=encoding,
+        id_column=id_column,
+        text_column=text_column,
+        speaker_column=speaker_column,
+    )
+
+
+def pseudonym_options(pseudonymise: bool, names: Path | None, key: Path | None, out: Path) -> Any:
+    """Build PseudonymOptions; the key defaults to ``pseudonym_key.csv`` beside the output."""
+    from nlpthemes.jobs._common import PseudonymOptions
+
+    enabled = pseudonymise or names is not None
+    if enabled and key is None:
+        folder = out if out.suffix == "" else out.parent
+        key = folder / "pseudonym_key.csv"
+    return PseudonymOptions(enabled=enabled, names_file=names, key_file=key)
+
+
+def report_read_errors(errors: list[tuple[str, str]], quiet: bool) -> None:
+    """Print one warning line per file that could not be read."""
+    for _, message in errors:
+        typer.echo(f"warning: skipped {message}", err=True)

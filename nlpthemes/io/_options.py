@@ -1,0 +1,45 @@
+"""Options shared by the readers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ReadOptions"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read transcripts.
+
+    Parameters
+    ----------
+    interviewers : tuple of str
+        Speaker labels that are interviewers (case-insensitive), besides role
+        words such as ``Interviewer``, ``Moderator`` and ``Q``.
+    speakers : tuple of str
+        Labels to accept as speakers even when they occur only once.
+    guess_interviewers : bool
+        In a two-speaker interview where nobody is named or recognised as the
+        interviewer, take the speaker who clearly asks the questions.
+    language : str
+        ISO 639-1 code for sentence splitting, or ``"auto"`` to detect it.
+    encoding : str or None
+        Force a text encoding instead of detecting it.
+    id_column, text_column, speaker_column : str or None
+        Columns of CSV/XLSX files. With a speaker column, each file is one
+        transcript whose rows are turns; otherwise each row is one answer.
+
+    Examples
+    --------
+    >>> ReadOptions(interviewers=("Dan",)).language
+    'auto'
+    """
+
+    interviewers: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()
+    guess_interviewers: bool = True
+    language: str = "auto"
+    encoding: str | None = None
+    id_column: str | None = None
+    text_column: str | None = None
+    speaker_column: str | None = None

@@ -1,0 +1,263 @@
+"""CSV and XLSX files: open-ended survey answers, or transcripts as turn tables.
+
+Two shapes are read:
+
+* **answers**: an id column and a text column; each answer is a transcript
+  whose single speaker is the respondent id. Other short columns (group, age,
+  ...) become the respondent's attributes.
+* **turn table**: a speaker column and a text column; each row is a turn and
+  the file (or each value of a transcript column) is one transcript. A row
+  with an empty speaker continues the previous speaker.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from nlpthemes.corpus import Transcript, Turn
+from nlpthemes.errors import InputError
+from nlpthemes.io._decode import read_text_file
+from nlpthemes.io._options import ReadOptions
+from nlpthemes.io._turns import guess_interviewers, is_interviewer_label, resolve_aliases
+from nlpthemes.segment import detect_language
+
+__all__ = ["read_table", "read_rows"]
+
+_TEXT_NAMES = ("text", "answer", "response", "words", "utterance", "utterance_text", "content",
+               "comment", "comments", "transcript_text", "segment")  # fmt: skip
+_ID_NAMES = ("id", "respondent", "respondent_id", "response_id", "participant", "participant_id")
+_SPEAKER_NAMES = ("speaker", "interlocutor", "speaker_name", "role")
+_TRANSCRIPT_NAMES = ("transcript", "transcript_id", "interview", "interview_id", "document")
+_ATTRIBUTE_MAX_LEN = 60
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the first rows into the most consistent columns.
+
+    Examples
+    --------
+    >>> _delimiter("id;text\\n1;a, b\\n2;c")
+    ';'
+    >>> _delimiter('id,text\\n1,"a; b"\\n2,c')
+    ','
+    """
+    sample = text[:50000]
+    best, best_score = ",", -1.0
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:50]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        score = sum(len(r) == width for r in rows) / len(rows) + 0.001 * min(width, 20)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_rows(path: Path, options: ReadOptions = ReadOptions()) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a CSV (any common encoding and delimiter) or XLSX file.
+
+    Raises
+    ------
+    InputError
+        Unreadable, corrupt or empty file.
+    """
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return _xlsx_rows(path)
+    decoded = read_text_file(path, encoding=options.encoding)
+    if not decoded.text.strip():
+        raise InputError(path, "the file is empty")
+    delimiter = _delimiter(decoded.text)
+    try:
+        rows = list(csv.reader(io.StringIO(decoded.text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise InputError(path, f"not a readable CSV file ({exc})") from None
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InputError(path, "the file is empty")
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _xlsx_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not path.is_file():
+        raise InputError(path, "file not found")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(path, f"not a valid .xlsx file ({type(exc).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = [
+            ["" if v is None else str(v) for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    finally:
+        workbook.close()
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise InputError(path, "the first sheet is empty")
+    return [h.strip() for h in rows[0]], rows[1:]
+
+
+def _find(header: Sequence[str], wanted: str | None, names: Sequence[str], path: Path,
+          what: str) -> int | None:  # fmt: skip
+    lower = [h.lower() for h in header]
+    if wanted is not None:
+        if wanted.lower() not in lower:
+            raise InputError(
+                path, f"no {what} column named {wanted!r}; columns are: {', '.join(header)}"
+            )
+        return lower.index(wanted.lower())
+    for name in names:
+        if name in lower:
+            return lower.index(name)
+    return None
+
+
+def _clean(cell: str) -> str:
+    cell = cell.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return html.unescape(cell) if _ENTITY.search(cell) else cell
+
+
+def _longest_text_column(header: Sequence[str], rows: list[list[str]], skip: set[int]) -> int | None:
+    best, best_len = None, 0.0
+    for j in range(len(header)):
+        if j in skip:
+            continue
+        values = [r[j] for r in rows if j < len(r) and r[j].strip()]
+        if not values:
+            continue
+        mean = sum(len(v) for v in values) / len(values)
+        if mean > best_len and any(" " in v for v in values):
+            best, best_len = j, mean
+    return best
+
+
+def read_table(path: Path, options: ReadOptions = ReadOptions()) -> list[Transcript]:
+    """Read a CSV/XLSX file of answers or turns into transcripts.
+
+    Raises
+    ------
+    InputError
+        Missing columns (the message lists the columns there are), duplicate
+        answer ids, or no text at all.
+    """
+    header, rows = read_rows(path, options)
+    speaker_col = _find(header, options.speaker_column, _SPEAKER_NAMES, path, "speaker")
+    id_col = _find(header, options.id_column, _ID_NAMES + _TRANSCRIPT_NAMES, path, "id")
+    text_col = _find(header, options.text_column, _TEXT_NAMES, path, "text")
+    if text_col is None:
+        text_col = _longest_text_column(header, rows, {c for c in (speaker_col, id_col) if c is not None})
+    if text_col is None:
+        raise InputError(
+            path, f"no text column found; name it with --text-column (columns: {', '.join(header)})"
+        )
+    if speaker_col is not None:
+        transcript_col = _find(header, None, _TRANSCRIPT_NAMES, path, "transcript")
+        return _turn_tables(path, rows, speaker_col, text_col, transcript_col, options)
+    return _answers(path, header, rows, id_col, text_col, options)
+
+
+def _cell(row: list[str], j: int | None) -> str:
+    return row[j] if j is not None and j < len(row) else ""
+
+
+def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int | None,
+             text_col: int, options: ReadOptions) -> list[Transcript]:  # fmt: skip
+    out: list[Transcript] = []
+    seen: set[str] = set()
+    attribute_cols = [
+        j for j in range(len(header))
+        if j not in (id_col, text_col)
+        and all(len(_cell(r, j)) <= _ATTRIBUTE_MAX_LEN for r in rows)
+    ]  # fmt: skip
+    for n, row in enumerate(rows, start=1):
+        text = _clean(_cell(row, text_col))
+        if not text:
+            continue
+        ident = _cell(row, id_col).strip() or str(n)
+        if ident in seen:
+            raise InputError(path, f"answer id {ident!r} appears twice in the id column")
+        seen.add(ident)
+        attributes = {header[j]: _cell(row, j).strip() for j in attribute_cols if _cell(row, j).strip()}
+        language = detect_language(text) if options.language == "auto" else options.language
+        out.append(
+            Transcript(
+                id=ident,
+                text=text,
+                turns=(Turn(0, len(text), ident),),
+                source=str(path),
+                participants={ident: attributes},
+                language=language,
+            )
+        )
+    if not out:
+        raise InputError(path, f"the text column {header[text_col]!r} is empty")
+    return out
+
+
+def _turn_tables(path: Path, rows: list[list[str]], speaker_col: int, text_col: int,
+                 transcript_col: int | None, options: ReadOptions) -> list[Transcript]:  # fmt: skip
+    groups: dict[str, list[list[str]]] = {}
+    for row in rows:
+        key = _cell(row, transcript_col).strip() or path.stem
+        groups.setdefault(key, []).append(row)
+    out = []
+    for key, group in groups.items():
+        transcript = _one_turn_table(path, key, group, speaker_col, text_col, options)
+        if transcript is not None:
+            out.append(transcript)
+    if not out:
+        raise InputError(path, "the text column is empty")
+    return out
+
+
+def _one_turn_table(path: Path, ident: str, rows: list[list[str]], speaker_col: int,
+                    text_col: int, options: ReadOptions) -> Transcript | None:  # fmt: skip
+    labels = [_cell(r, speaker_col).strip().rstrip(":").strip() for r in rows]
+    aliases = resolve_aliases(lb for lb in labels if lb)
+    parts: list[str] = []
+    turns: list[Turn] = []
+    pos = 0
+    current: str | None = None
+    for label, row in zip(labels, rows, strict=True):
+        words = _clean(_cell(row, text_col))
+        if label:
+            current = aliases.get(label, label)
+        if not words:
+            continue
+        if parts:
+            parts.append("\n")
+            pos += 1
+        if label:
+            prefix = f"{label}: "
+            parts.append(prefix)
+            pos += len(prefix)
+        parts.append(words)
+        interviewer = current is not None and is_interviewer_label(current, options.interviewers)
+        turns.append(Turn(pos, pos + len(words), current, interviewer))
+        pos += len(words)
+    if not turns:
+        return None
+    text = "".join(parts)
+    if options.guess_interviewers and not options.interviewers and not any(
+        t.is_interviewer for t in turns
+    ):
+        guessed = guess_interviewers(turns, text)
+        turns = [Turn(t.start, t.end, t.speaker, t.speaker in guessed) for t in turns]
+    language = detect_language(text) if options.language == "auto" else options.language
+    return Transcript(id=ident, text=text, turns=tuple(turns), source=str(path), language=language)

@@ -1,0 +1,84 @@
+"""``manifest.json``: what a run used and did, so results can be reproduced and cited."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import sys
+import time
+from collections.abc import Iterable, Mapping
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from nlpthemes.io._atomic import atomic_text
+
+__all__ = ["build_manifest", "file_sha256", "package_versions", "write_manifest"]
+
+_PACKAGES = ("nlpthemes", "numpy", "pandas", "scikit-learn", "torch", "transformers",
+             "sentence-transformers", "bertopic", "umap-learn", "hdbscan", "pysbd")  # fmt: skip
+
+
+def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def package_versions(names: Iterable[str] = _PACKAGES) -> dict[str, str | None]:
+    """Installed versions (``None`` when absent), read without importing the packages.
+
+    Examples
+    --------
+    >>> "python" in package_versions(["numpy"])
+    True
+    """
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def build_manifest(
+    command: str,
+    *,
+    parameters: Mapping[str, Any],
+    inputs: Iterable[str | Path] = (),
+    timings: Mapping[str, float] | None = None,
+    model: Mapping[str, Any] | None = None,
+    outputs: Mapping[str, Any] | None = None,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    """The manifest of one run (plain JSON-serialisable dict)."""
+    files = []
+    for path in dict.fromkeys(str(i) for i in inputs):
+        p = Path(path)
+        if p.is_file():
+            files.append({"path": str(p), "sha256": file_sha256(p), "bytes": p.stat().st_size})
+    return {
+        "command": command,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "argv": sys.argv,
+        "platform": platform.platform(),
+        "versions": package_versions(),
+        "parameters": dict(parameters),
+        "seed": seed,
+        "model": dict(model) if model else None,
+        "inputs": files,
+        "outputs": dict(outputs or {}),
+        "timings_s": {k: round(v, 3) for k, v in (timings or {}).items()},
+    }
+
+
+def write_manifest(manifest: Mapping[str, Any], path: str | Path) -> None:
+    """Write ``manifest.json`` atomically."""
+    with atomic_text(path) as handle:
+        json.dump(manifest, handle, indent=2, ensure_ascii=False, default=str)
+        handle.write("\n")
