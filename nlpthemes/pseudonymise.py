@@ -11,9 +11,8 @@ key file again keeps every pseudonym stable across runs and waves.
 from __future__ import annotations
 
 import csv
-import os
 import re
-import tempfile
+from operator import itemgetter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,10 +130,11 @@ def read_key(path: Path) -> dict[str, str]:
 
 def write_key(key: Mapping[str, str], path: Path) -> None:
     """Write the key atomically (a crash never leaves half a key)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+    from nlpthemes.io._atomic import atomic_text
+
+    with atomic_text(path, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["name", "pseudonym"])
-        writer.writerows(sorted(key.items(), key=lambda kv: kv[1]))
-    os.replace(tmp, path)
+        pairs: list[tuple[str, str]] = sorted(key.items(), key=itemgetter(1))
+        for name, pseudonym in pairs:
+            writer.writerow([name, pseudonym])

@@ -55,3 +55,11 @@ def shared_data() -> Path:
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own embedding cache folder."""
     monkeypatch.setenv("NLPTHEMES_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(scope="session")
+def real_embedder():  # type: ignore[no-untyped-def]
+    """The packaged all-MiniLM-L6-v2, loaded once per test session (no cache)."""
+    from nlpthemes.embed import load_embedder
+
+    return load_embedder(None, cache=False, progress=False)

@@ -12,6 +12,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nlpthemes.cli.embed",
     "nlpthemes.cli.agree",
     "nlpthemes.cli.refi",
+    "nlpthemes.cli.suggest",
+    "nlpthemes.cli.themes",
 )
 
 

@@ -1,0 +1,160 @@
+"""The ``suggest`` job: transcripts + codebook (+ human codings) -> suggestions.csv."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nlpthemes.corpus import Sentence
+from nlpthemes.io import ReadOptions
+from nlpthemes.io._atomic import atomic_text
+from nlpthemes.jobs._common import load_corpus
+from nlpthemes.jobs.segment import segment_with_progress
+from nlpthemes.manifest import build_manifest, write_manifest
+
+__all__ = ["SuggestResult", "load_human_codings", "run_suggest"]
+
+
+@dataclass
+class SuggestResult:
+    """What a suggest run produced."""
+
+    sentences: list[Sentence]
+    rows: list[dict[str, Any]]
+    model: Any  # the fitted CodeSuggester
+    out: Path
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_human_codings(
+    paths: Sequence[str | Path], transcripts: dict[str, Any], codebook: Any
+) -> tuple[Any, list[str]]:
+    """Read codings files, place quotes, keep codes the codebook knows; return codings and warnings."""
+    import pandas as pd
+
+    from nlpthemes.codings import check_codes, read_codings
+
+    frames, notes = [], []
+    for path in paths:
+        read = read_codings(path, transcripts)
+        if len(read.unplaced):
+            notes.append(f"{path}: {len(read.unplaced)} quotes could not be placed in their transcript")
+        kept, unknown = check_codes(read.codings, codebook, source=path, strict=False)
+        if unknown:
+            listed = ", ".join(f"{c!r} ({n})" for c, n in list(unknown.items())[:6])
+            notes.append(f"{path}: rows with codes not in the codebook were left out: {listed}")
+        missing = sorted(set(kept["transcript"]) - set(transcripts))
+        if missing:
+            notes.append(f"{path}: codings for transcripts not given were left out: {', '.join(missing[:5])}")
+            kept = kept[~kept["transcript"].isin(missing)]
+        frames.append(kept)
+    codings = pd.concat(frames, ignore_index=True) if frames else None
+    return codings, notes
+
+
+def run_suggest(
+    paths: Sequence[str | Path],
+    codebook: str | Path,
+    out: str | Path,
+    *,
+    codings: Sequence[str | Path] = (),
+    top_k: int = 3,
+    model: str | None = None,
+    options: ReadOptions = ReadOptions(),
+    attributes: str | Path | None = None,
+    include_interviewers: bool = False,
+    next_n: int = 20,
+    quiet: bool = True,
+) -> SuggestResult:
+    """Suggest codes for every sentence, zero-shot or learned from human codings.
+
+    Writes ``suggestions.csv`` (``transcript,sentence,start,end,text,code,score,rank,applied``),
+    beside it ``next_to_code.csv`` (when learning from codings: the sentences a
+    coder should code next) and ``suggest_manifest.json``.
+
+    Parameters
+    ----------
+    paths : sequence of paths
+        Transcripts, folders, or CSV/XLSX of open-ended answers.
+    codebook : path
+        Codebook (CSV, YAML, XLSX or QDC).
+    out : path
+        The suggestions CSV.
+    codings : sequence of paths
+        Human codings (``transcript,start,end,code,coder`` or ``transcript,text,code,coder``).
+    top_k : int
+        Candidate codes listed per sentence.
+    model : str, optional
+        Embedding model (registry name or local folder).
+    include_interviewers : bool
+        Also suggest codes for interviewer sentences.
+    """
+    from nlpthemes.embed import load_embedder
+    from nlpthemes.io.codebook_files import read_codebook
+    from nlpthemes.suggest import CodeSuggester, next_to_code, suggestion_rows
+
+    started = time.perf_counter()
+    out = Path(out)
+    corpus = load_corpus(paths, options, attributes=attributes, quiet=quiet)
+    language = None if options.language == "auto" else options.language
+    sentences = segment_with_progress(corpus, language=language, quiet=quiet)
+    book = read_codebook(codebook)
+    human: Any = None
+    notes: list[str] = []
+    if codings:
+        human, notes = load_human_codings(codings, corpus.by_id(), book)
+    embedder = load_embedder(model, progress=not quiet)
+    import numpy as np
+
+    vectors = embedder.encode([s.text for s in sentences])
+    suggester = CodeSuggester(embedder=embedder, top_k=top_k)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        suggester.fit(sentences, book, codings=human, embeddings=vectors)
+    proba = suggester.predict_proba(sentences, embeddings=vectors)
+    applied = suggester.decide(proba)
+    keep = np.array([include_interviewers or not s.is_interviewer for s in sentences], dtype=bool)
+    targets = [s for s, k in zip(sentences, keep, strict=True) if k]
+    rows = suggestion_rows(targets, suggester.codes_, proba[keep], applied[keep], top_k=top_k)
+    _write_rows(out, rows)
+    if suggester.mode_ == "learned" and next_n > 0:
+        coded = {str(t) for t in human["transcript"]} if human is not None else set()
+        exclude = np.array([s.transcript_id in coded or not k for s, k in zip(sentences, keep, strict=True)])
+        order = next_to_code(proba, suggester.threshold_, vectors, exclude=exclude, n=next_n)
+        _write_rows(out.with_name("next_to_code.csv"), [
+            {"priority": rank, "transcript": sentences[i].transcript_id, "sentence": sentences[i].index,
+             "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text}
+            for rank, i in enumerate(order, start=1)
+        ])  # fmt: skip
+    manifest = build_manifest(
+        "suggest",
+        parameters={"codebook": str(codebook), "codings": [str(c) for c in codings], "top_k": top_k,
+                    "include_interviewers": include_interviewers, "model": model},  # fmt: skip
+        inputs=[*(t.source for t in corpus.transcripts if t.source), codebook, *codings],
+        timings={"total": time.perf_counter() - started},
+        model=embedder.info(),
+        outputs={
+            "suggestions": out.name, "mode": suggester.mode_, "n_training_sentences": suggester.n_training_,
+            "threshold": suggester.threshold_, "example_weight": suggester.example_weight_,
+            "cv_kappa": suggester.cv_kappa_, "warnings": notes,
+        },  # fmt: skip
+    )
+    write_manifest(manifest, out.with_name("suggest_manifest.json"))
+    return SuggestResult(targets, rows, suggester, out, time.perf_counter() - started, notes)
+
+
+def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    import csv
+
+    from nlpthemes.suggest import SUGGESTION_COLUMNS
+
+    columns = list(rows[0]) if rows else list(SUGGESTION_COLUMNS)
+    with atomic_text(path, newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)

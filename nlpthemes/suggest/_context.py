@@ -1,0 +1,57 @@
+"""Sentence vectors with their neighbours: human codes span more than one sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nlpthemes.corpus import Sentence
+
+__all__ = ["contextual", "normalise"]
+
+
+def normalise(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Rows scaled to unit length (zero rows stay zero)."""
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+
+
+def contextual(
+    sentences: Sequence[Sentence], vectors: NDArray[np.float32], *, window: int, weight: float
+) -> NDArray[np.float32]:
+    """Each sentence's vector plus ``weight`` times the mean of its neighbourhood.
+
+    The neighbourhood is the sentences within ``window`` positions in the same
+    transcript (the sentence included), so that "Yes, that one." borrows the
+    meaning of what surrounds it.
+
+    Examples
+    --------
+    >>> s = [Sentence("t", i, 0, 1, "x") for i in range(3)]
+    >>> v = np.eye(3, dtype=np.float32)
+    >>> contextual(s, v, window=1, weight=0.0).tolist() == normalise(v).tolist()
+    True
+    >>> contextual(s, v, window=1, weight=1.0)[0].astype(float).round(2).tolist()
+    [0.95, 0.32, 0.0]
+    """
+    vectors = normalise(np.asarray(vectors, dtype=np.float32))
+    if weight == 0 or window == 0 or len(sentences) == 0:
+        return vectors
+    ids = [s.transcript_id for s in sentences]
+    out = np.empty_like(vectors)
+    start = 0
+    while start < len(ids):
+        end = start
+        while end < len(ids) and ids[end] == ids[start]:
+            end += 1
+        block = vectors[start:end]
+        sums = np.cumsum(np.vstack([np.zeros((1, block.shape[1]), np.float32), block]), axis=0)
+        n = end - start
+        lo = np.clip(np.arange(n) - window, 0, n)
+        hi = np.clip(np.arange(n) + window + 1, 0, n)
+        means = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
+        out[start:end] = block + weight * means
+        start = end
+    return normalise(out)

@@ -1,0 +1,48 @@
+"""nlpthemes suggest: the output contract, learning from codings, clear errors."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nlpthemes.cli import app
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "suggest"
+runner = CliRunner()
+
+
+@pytest.mark.slow
+def test_suggest_learns_from_codings_and_writes_contract(tmp_path: Path) -> None:
+    out = tmp_path / "suggestions.csv"
+    result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), str(DATA / "p2.txt"), "--codebook",
+                                 str(DATA / "codebook.csv"), "--codings", str(DATA / "codings_p1.csv"),
+                                 "--top-k", "2", "--out", str(out), "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 quotes could not be placed" in result.stderr
+    assert "'Volunters' (1)" in result.stderr
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["transcript", "sentence", "start", "end", "text", "code", "score", "rank", "applied"]
+    texts = {"p1": (DATA / "p1.txt").read_text(encoding="utf-8"), "p2": (DATA / "p2.txt").read_text(encoding="utf-8")}
+    assert all(texts[r["transcript"]][int(r["start"]) : int(r["end"])] == r["text"] for r in rows)
+    assert not any(r["text"].endswith("?") and r["text"].startswith("How") for r in rows)  # interviewer excluded
+    assert (tmp_path / "next_to_code.csv").exists() and (tmp_path / "suggest_manifest.json").exists()
+
+
+def test_suggest_one_code_codebook_fails_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "one.csv").write_text("code\nTrust\n", encoding="utf-8")
+    result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), "--codebook", str(tmp_path / "one.csv"),
+                                 "--out", str(tmp_path / "s.csv"), "--model", "fake", "-q"])  # fmt: skip
+    assert result.exit_code == 1
+    assert "needs at least two codable codes" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_suggest_empty_codebook_fails_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_text("code\n", encoding="utf-8")
+    result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), "--codebook", str(tmp_path / "empty.csv"),
+                                 "--out", str(tmp_path / "s.csv"), "--model", "fake", "-q"])  # fmt: skip
+    assert result.exit_code == 1 and "error:" in result.stderr

@@ -1,0 +1,115 @@
+"""CodeSuggester: the estimator contract, zero-shot and learned suggestions on real text."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nlpthemes.codings import check_codes, read_codings
+from nlpthemes.embed import FakeEmbedder
+from nlpthemes.errors import InputError, NotFittedError
+from nlpthemes.io import ReadOptions, read_corpus
+from nlpthemes.io.codebook_files import read_codebook
+from nlpthemes.segment import segment_corpus
+from nlpthemes.suggest import CodeSuggester, suggestion_rows
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "suggest"
+
+
+@pytest.fixture(scope="module")
+def corpus():  # type: ignore[no-untyped-def]
+    c = read_corpus([DATA / "p1.txt", DATA / "p2.txt"], ReadOptions())
+    return c, segment_corpus(c), read_codebook(DATA / "codebook.csv")
+
+
+def test_constructor_only_stores_parameters() -> None:
+    model = CodeSuggester(top_k=5, threshold=0.3)
+    assert vars(model) == model.get_params()
+    clone = type(model)(**model.get_params())
+    assert clone.get_params() == model.get_params()
+
+
+def test_fit_does_not_change_parameters(corpus) -> None:  # type: ignore[no-untyped-def]
+    _, sentences, book = corpus
+    model = CodeSuggester(embedder=FakeEmbedder(dimension=32))
+    before = copy.copy(model.get_params())
+    model.fit(sentences, book)
+    assert model.get_params() == before
+    assert model.mode_ == "zero-shot" and model.context_weight_ == 1.0
+
+
+def test_not_fitted_error(corpus) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotFittedError, match="not fitted"):
+        CodeSuggester(embedder=FakeEmbedder()).predict_proba(corpus[1])
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"top_k": 0}, "top_k"), ({"threshold": "best"}, "threshold must be a number or 'auto'"),
+     ({"context_weight": "autp"}, "context_weight"), ({"min_coverage": 2}, "min_coverage")],
+)
+def test_misspelled_options_are_named(corpus, params, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=message):
+        CodeSuggester(embedder=FakeEmbedder(), **params).fit(corpus[1], corpus[2])
+
+
+def test_one_code_codebook_is_a_clear_error(corpus, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "one.csv").write_text("code\nTrust\n", encoding="utf-8")
+    with pytest.raises(InputError, match="at least two codable codes"):
+        CodeSuggester(embedder=FakeEmbedder()).fit(corpus[1], read_codebook(tmp_path / "one.csv"))
+
+
+def test_suggestion_rows_contract(corpus) -> None:  # type: ignore[no-untyped-def]
+    _, sentences, book = corpus
+    model = CodeSuggester(embedder=FakeEmbedder(dimension=32), top_k=2).fit(sentences, book)
+    proba = model.predict_proba(sentences)
+    rows = suggestion_rows(sentences, model.codes_, proba, model.decide(proba), top_k=2)
+    frame = pd.DataFrame(rows)
+    assert list(frame.columns) == ["transcript", "sentence", "start", "end", "text", "code", "score", "rank", "applied"]
+    assert (frame.groupby(["transcript", "sentence"])["rank"].max() >= 2).all()
+    assert frame["applied"].isin([0, 1]).all()
+    # zero-shot applies at most the best code of a sentence
+    assert (frame[frame["applied"] == 1]["rank"] == 1).all()
+
+
+def answer_codes(model, sentences, proba=None):  # type: ignore[no-untyped-def]
+    proba = model.predict_proba(sentences) if proba is None else proba
+    best = np.asarray(model.codes_)[proba.argmax(axis=1)]
+    return {s.text: code for s, code in zip(sentences, best, strict=True)}
+
+
+@pytest.mark.slow
+def test_zero_shot_ranks_the_fitting_code_first(corpus, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    _, sentences, book = corpus
+    model = CodeSuggester(embedder=real_embedder).fit(sentences, book)
+    best = answer_codes(model, sentences)
+    assert best["Money, mostly."] == "Funding"
+    assert best["We have twenty volunteers."] == "Volunteers"
+    assert best["They suspect our motives, and we suspect theirs."] == "Trust"
+    assert "Resources" in model.codes_  # codable parent codes are suggested too
+
+
+@pytest.mark.slow
+def test_learned_from_one_coded_interview_codes_the_other(corpus, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    c, sentences, book = corpus
+    read = read_codings(DATA / "codings_p1.csv", c.by_id())
+    assert list(read.unplaced["reason"]) == ["quote not found in the transcript"]
+    codings, unknown = check_codes(read.codings, book, strict=False)
+    assert unknown == {"Volunters": 1}
+    model = CodeSuggester(embedder=real_embedder).fit(sentences, book, codings=codings)
+    assert model.mode_ == "learned" and model.n_training_ == len([s for s in sentences if s.transcript_id == "p1"])
+    p2 = [s for s in sentences if s.transcript_id == "p2"]
+    proba = model.predict_proba(p2)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    best = answer_codes(model, p2, proba)
+    assert best["We have twenty volunteers."] == "Volunteers"
+    assert best["We depend on donations and one government grant."] == "Funding"
+    assert best["They suspect our motives, and we suspect theirs."] == "Trust"
+    applied = model.decide(proba)
+    interviewer_rows = [i for i, s in enumerate(p2) if s.is_interviewer]
+    assert applied.any() and not applied.all()
+    assert interviewer_rows  # interviewer turns are kept (they give context)
