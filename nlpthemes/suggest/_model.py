@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -11,7 +12,7 @@ from numpy.typing import NDArray
 from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
 from nlpthemes.errors import InputError, NotFittedError
-from nlpthemes.suggest._calibrate import folds, mean_kappa, prototypes
+from nlpthemes.suggest._calibrate import fit_calibrator, folds, mean_kappa, prototypes
 from nlpthemes.suggest._codetext import code_text
 from nlpthemes.suggest._context import contextual
 from nlpthemes.suggest._features import N_FEATURES, similarity_features
@@ -238,8 +239,6 @@ class CodeSuggester:
                    labels: NDArray[np.bool_], coded: NDArray[np.bool_],
                    code_vectors: NDArray[np.float32]) -> tuple[float, float, float] | None:  # fmt: skip
         """Best (kappa, example weight, threshold), all cross-fitted by fold."""
-        from sklearn.linear_model import LogisticRegression
-
         rows = np.nonzero(coded)[0]
         fold = folds(sentences, rows)
         weights = _EXAMPLE_WEIGHTS if self.example_weight == "auto" else (float(self.example_weight),)
@@ -265,7 +264,7 @@ class CodeSuggester:
                 if target[train].all() or not target[train].any():
                     probs[~train] = target[train].mean()
                     continue
-                cal = LogisticRegression(max_iter=2000).fit(feats[train], target[train])
+                cal = fit_calibrator(feats[train], target[train])
                 probs[~train] = cal.predict_proba(feats[~train])[:, 1]
             table = probs.reshape(len(rows), -1)
             for t in thresholds:
@@ -276,14 +275,12 @@ class CodeSuggester:
 
     def _fit_final(self, vectors: NDArray[np.float32], labels: NDArray[np.bool_],
                    coded: NDArray[np.bool_], code_vectors: NDArray[np.float32]) -> None:  # fmt: skip
-        from sklearn.linear_model import LogisticRegression
-
         rows = np.nonzero(coded)[0]
         self.prototypes_ = prototypes(code_vectors, vectors[rows], labels[rows], self.example_weight_)
         scores = vectors @ self.prototypes_.T
         self.column_mean_, self.column_std_ = scores.mean(axis=0), scores.std(axis=0)
         feats = similarity_features(scores[rows], self.column_mean_, self.column_std_).reshape(-1, N_FEATURES)
-        self.calibrator_ = LogisticRegression(max_iter=2000).fit(feats, labels[rows].ravel())
+        self.calibrator_ = fit_calibrator(feats, labels[rows].ravel())
 
     # -- prediction ---------------------------------------------------------------------
     def _check_fitted(self) -> None:
@@ -315,3 +312,17 @@ class CodeSuggester:
             z = (proba - self.column_mean_) / np.maximum(self.column_std_, 1e-6)
             return np.asarray(best & (z >= _ZERO_SHOT_Z) & (proba > 0), dtype=bool)
         return np.asarray(proba >= self.threshold_, dtype=bool)
+
+    # -- persistence --------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save to a folder as JSON + ``.npz`` (see :func:`nlpthemes.suggest.load_suggester`)."""
+        from nlpthemes.suggest._persist import save_suggester
+
+        return save_suggester(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path, *, embedder: Any) -> CodeSuggester:
+        """Load a saved suggester; ``embedder`` must be the model it was fitted with."""
+        from nlpthemes.suggest._persist import load_suggester
+
+        return load_suggester(path, embedder=embedder)
