@@ -14,6 +14,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nlpthemes.cli.refi",
     "nlpthemes.cli.suggest",
     "nlpthemes.cli.themes",
+    "nlpthemes.cli.analyze",
+    "nlpthemes.cli.fit",
+    "nlpthemes.cli.batch",
 )
 
 

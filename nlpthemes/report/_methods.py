@@ -1,0 +1,103 @@
+"""A methods paragraph a researcher can paste into a paper, filled in from the run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["methods_text", "theme_method"]
+
+
+def theme_method(plan: dict[str, Any]) -> str:
+    """The clustering method in words, from ``ThemeModel.plan_``.
+
+    Examples
+    --------
+    >>> theme_method({"clustering": "kmeans", "reduction": "none", "k": 13, "k_range": (3, 15),
+    ...               "silhouette": {3: 0.06, 13: 0.08}})
+    'k-means on the sentence embeddings (k = 13, chosen by silhouette among 3-15)'
+    >>> theme_method({"clustering": "hdbscan", "reduction": "umap", "min_theme_size": 12})
+    'UMAP followed by HDBSCAN (smallest theme 12 sentences)'
+    """
+    clustering, reduction = plan.get("clustering"), plan.get("reduction")
+    if clustering == "kmeans":
+        k = plan.get("k") or plan.get("n_themes")
+        span = plan.get("k_range")
+        how = f", chosen by silhouette among {span[0]}-{span[1]}" if span and plan.get("silhouette") else ""
+        where = "the sentence embeddings" if reduction in (None, "none") else f"{str(reduction).upper()}-reduced embeddings"
+        kind = "mini-batch k-means" if plan.get("minibatch") else "k-means"
+        return f"{kind} on {where} (k = {k}{how})"
+    if clustering == "hdbscan":
+        first = {"umap": "UMAP", "pca": "PCA"}.get(str(reduction), "")
+        size = plan.get("min_theme_size")
+        return f"{first + ' followed by ' if first else ''}HDBSCAN (smallest theme {size} sentences)"
+    return f"{reduction} + {clustering}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def methods_text(methods: dict[str, Any], overview: dict[str, Any], agreement: dict[str, Any] | None) -> str:
+    """The paragraph, with every number from this run.
+
+    Examples
+    --------
+    >>> m = {"version": "0.1", "language": "en", "min_words": 3, "plan": {"clustering": "kmeans", "k": 5},
+    ...      "n_themes": 5, "outlier_share": 0.0, "seed": 42}
+    >>> o = {"n_transcripts": 2, "n_participant_sentences": 40, "model": "fake-bow-32", "model_hash": None}
+    >>> methods_text(m, o, None).startswith("We analysed 2 transcripts")
+    True
+    """
+    m, o = methods, overview
+    n_participant = o.get("n_participant_sentences", o.get("n_sentences", "?"))
+    model = str(o.get("model"))
+    digest = f" (weights SHA-256 {str(o['model_hash'])[:12]}...)" if o.get("model_hash") else ""
+    parts = [
+        f"We analysed {o.get('n_transcripts', '?')} transcripts with nlpthemes {m.get('version')} "
+        f"({n_participant} participant sentences; interviewer turns were excluded). "
+        f"Transcripts were split into sentences (pysbd) and each sentence was embedded with {model}{digest}. "
+        f"Candidate themes were found by {theme_method(m.get('plan', {}))}, leaving out sentences of fewer than "
+        f"{m.get('min_words')} words; keywords are class-based TF-IDF terms (BERTopic) and quotes are the sentences "
+        f"closest to each theme's centre. This gave {m.get('n_themes')} themes, with "
+        f"{_pct(m.get('outlier_share') or 0.0)} of the analysed sentences unassigned."
+    ]
+    if m.get("n_codes"):
+        parts.append(
+            f"Themes were compared with the codebook ({m['n_codes']} codes) by the mean cosine similarity of each "
+            f"theme's centre, keywords and quotes to each code's text (name, description, inclusion criteria and "
+            f"examples); a theme matched a code when that similarity reached the {_pct(m.get('match_quantile', 0.95))} "
+            f"quantile of all sentence-code similarities ({m.get('match_threshold', float('nan')):.3f}), else a "
+            f"parent code, else it was reported as not covered by the codebook."
+        )
+        if m.get("suggest_mode") == "learned":
+            parts.append(
+                "Code suggestions come from the same embeddings: each code's vector (its embedded text) is moved "
+                "towards the sentences human coders gave that code, a logistic calibrator turns similarities into "
+                "probabilities, and a code is applied from the probability that maximised cross-validated Cohen's "
+                "kappa (cross-validation by transcript)."
+            )
+        else:
+            parts.append(
+                "Code suggestions are zero-shot: each sentence's most similar code (by cosine similarity to the "
+                "code's embedded text) is applied unless that similarity is below the code's average over the corpus."
+            )
+    if agreement is not None:
+        folds = agreement.get("folds")
+        cross = (
+            f"To avoid rewarding the machine for codes it had learned from, its codes were cross-fitted by "
+            f"transcript: the {agreement.get('n_coded_transcripts')} coded transcripts were split into {folds} folds "
+            f"and the machine's codes for each fold came from a suggester trained only on the human codes of the "
+            f"other folds (its settings chosen by cross-validation within those folds; it saw the text, but not the "
+            f"codes, of the held-out transcripts)."
+        )
+        parts.append(
+            f"Agreement was measured on participant sentences as units: a sentence counts as coded with a code when "
+            f"the coder's segments with that code cover at least {_pct(agreement.get('min_coverage', 0.5))} of its "
+            f"characters. {cross} For each code we report Cohen's kappa, Krippendorff's alpha (nominal), Gwet's AC1 "
+            f"and percent agreement on the presence or absence of the code, with "
+            f"{_pct(agreement.get('confidence_level', 0.95))} percentile bootstrap intervals over sentences "
+            f"({agreement.get('n_resamples')} resamples, seed {agreement.get('seed')}); the intervals ignore that "
+            f"sentences of one interview are not independent, so they are narrower than they should be."
+        )
+    parts.append(f"Random seed {m.get('seed')}; versions of every package are in manifest.json.")
+    return " ".join(parts)
