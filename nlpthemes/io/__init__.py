@@ -87,7 +87,7 @@ def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.name.lower() not in {"readme.md", "readme.txt", "license.txt", "licence.txt"}
+                and not p.name.lower().startswith(("readme", "license", "licence", "changelog"))
             )  # fmt: skip
             out.extend((p, False) for p in found)
         else:
@@ -104,8 +104,8 @@ def read_corpus(
 ) -> Corpus:
     """Read files and folders into a corpus, collecting per-file errors.
 
-    Folders are read recursively in sorted order (hidden files, READMEs and
-    unsupported types skipped). A file that cannot be read does not stop the
+    Folders are read recursively in sorted order (hidden files, README*,
+    LICENSE*/LICENCE*, CHANGELOG* and unsupported types skipped). A file that cannot be read does not stop the
     others: its error is kept in ``corpus.errors`` as ``(path, message)``.
 
     Parameters
