@@ -39,7 +39,10 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(socket.socket, "connect", guard)
     monkeypatch.setattr(socket.socket, "connect_ex", guard_ex)
-    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: guard(socket.socket(), a))
+    def guard_create(address: object, *args: object, **kwargs: object) -> object:
+        raise NetworkAccessError(f"network access attempted: {address!r}")
+
+    monkeypatch.setattr(socket, "create_connection", guard_create)
     yield
 
 

@@ -88,8 +88,9 @@ class EmbeddingCache:
     -----
     A cache file that is not a database any more (corrupted outside
     SQLite) is moved aside with a warning and a fresh one is started; a
-    folder that cannot be written turns the cache off with a warning. In
-    both cases embedding goes on; only reuse is lost.
+    folder that cannot be written, or any other SQLite error, turns the
+    cache off for this object with a warning. Embedding goes on; only reuse
+    is lost.
 
     Examples
     --------
@@ -158,6 +159,7 @@ class EmbeddingCache:
                 return int(conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
             query = "SELECT COUNT(*) FROM vectors WHERE model = ?"
             return int(conn.execute(query, (model,)).fetchone()[0])
+        return 0
 
     def clear(self, model: str | None = None) -> None:
         """Forget cached vectors (of one model, or all of them)."""
@@ -179,6 +181,7 @@ class EmbeddingCache:
                 "SELECT sha256 FROM file_hashes WHERE path = ? AND stat = ?", (path, stat)
             ).fetchone()
             return None if row is None else str(row[0])
+        return None
 
     def put_file_hash(self, path: str, stat: str, sha256: str) -> None:
         """Remember the sha256 of the file at ``path`` with its ``stat``."""
@@ -202,6 +205,8 @@ class EmbeddingCache:
             return
         try:
             yield conn
+        except sqlite3.Error as exc:  # e.g. damage deeper in the file, or locked for 60 s
+            self._disable(f"{self.path} ({exc})")
         finally:
             conn.close()
 

@@ -217,3 +217,14 @@ def test_clear(tmp_path: Path) -> None:
 def test_bad_chunk_size(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="chunk_size"):
         CachedEmbedder(embedder=FakeEmbedder(), cache_dir=tmp_path, chunk_size=0).encode(["x"])
+
+
+def test_other_database_errors_turn_the_cache_off(tmp_path: Path) -> None:
+    cache = EmbeddingCache(folder=tmp_path)
+    cache.put_many("m", [b"a"], np.zeros((1, 2), dtype=np.float32))
+    with sqlite3.connect(cache.path) as conn:  # a table of another shape under the same name
+        conn.executescript("DROP TABLE vectors; CREATE TABLE vectors (other TEXT);")
+    cached = CachedEmbedder(embedder=FakeEmbedder(), cache_dir=tmp_path)
+    with pytest.warns(RuntimeWarning, match="cache turned off"):
+        assert cached.encode(["x", "y"]).shape == (2, 32)
+    assert cached.cache.count() == 0  # off from now on, no further warning
