@@ -14,6 +14,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nlpthemes.cli.refi",
     "nlpthemes.cli.suggest",
     "nlpthemes.cli.themes",
+    "nlpthemes.cli.match",
     "nlpthemes.cli.analyze",
     "nlpthemes.cli.fit",
     "nlpthemes.cli.batch",
