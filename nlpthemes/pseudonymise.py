@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import csv
 import re
-from operator import itemgetter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from nlpthemes.corpus import Transcript
