@@ -6,5 +6,6 @@ do is available from Python too.
 
 from nlpthemes.jobs.embed import EmbedResult, run_embed
 from nlpthemes.jobs.segment import SegmentResult, run_segment
+from nlpthemes.jobs.themes import ThemesResult, run_themes
 
-__all__ = ["EmbedResult", "SegmentResult", "run_embed", "run_segment"]
+__all__ = ["EmbedResult", "SegmentResult", "ThemesResult", "run_embed", "run_segment", "run_themes"]

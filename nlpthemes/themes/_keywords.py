@@ -76,6 +76,7 @@ _HIRAGANA_ONLY = re.compile(f"^[{_HIRAGANA}]+$")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"[^\W\d_][\w'-]*")
+_REDACTION = re.compile(r"^x{2,}$")  # "xxx", "XXXX": names blanked out in de-identified transcripts
 BOUNDARY = "\x1e"  # appended to each sentence before BERTopic joins them
 _SEGMENT_BREAK = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d/\x1e]|\s[-\u2013\u2014]+\s|--")
 
@@ -111,7 +112,8 @@ class WordAnalyzer:
     at :data:`BOUNDARY` (which separates sentences when BERTopic joins a
     theme's sentences into one text), so a phrase never spans two sentences
     or a comma. Words start with a letter; an apostrophe ends a word
-    ("poet's" -> "poet"). Stop words are dropped and break phrases.
+    ("poet's" -> "poet"). Stop words and redaction marks ("XXX") are dropped
+    and break phrases.
 
     Parameters
     ----------
@@ -124,7 +126,7 @@ class WordAnalyzer:
     Examples
     --------
     >>> analyze = WordAnalyzer(stop_word_list("interview"), FILLER_PHRASES)
-    >>> analyze("Yeah, you know, we kind of plot the ICE curves. Poets' drafts")
+    >>> analyze("Yeah, you know, we kind of plot the ICE curves. Poets' drafts to XXX")
     ['plot', 'ice', 'curves', 'ice curves', 'poets', 'drafts', 'poets drafts']
     """
 
@@ -144,7 +146,7 @@ class WordAnalyzer:
             previous: str | None = None
             for match in _TOKEN.finditer(segment):
                 word = match.group().split("'")[0]
-                if len(word) < 2 or word in self.stop_words:
+                if len(word) < 2 or word in self.stop_words or _REDACTION.match(word):
                     previous = None
                     continue
                 tokens.append(word)
