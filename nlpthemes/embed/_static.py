@@ -50,7 +50,7 @@ class StaticEmbedder(SentenceTransformerEmbedder):
     """
 
     backend = "static"
-    libraries = ("model2vec", "tokenizers")
+    libraries = ("model2vec", "tokenizers", "torch", "transformers")
     cpu_only: ClassVar[bool] = True
 
     @property

