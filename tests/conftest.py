@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,3 +67,59 @@ def real_embedder():  # type: ignore[no-untyped-def]
     from nlpthemes.embed import load_embedder
 
     return load_embedder(None, cache=False, progress=False)
+
+
+# -- batch tests: a pipeline fitted once on wave 1 of the toy study (fake model) -----------------
+BATCH_DATA = TEST_DATA / "batch"
+BATCH_RUNNER = """
+import sys, time, typer
+from nlpthemes.cli import batch, fit
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--slow-writes":
+        sys.argv.pop(1)
+        import nlpthemes.jobs._batch_work as work
+        write = work._write_rows
+        def slow(*args, **kwargs):
+            write(*args, **kwargs)
+            time.sleep(0.08)
+        work._write_rows = slow
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    fit.register(app)
+    batch.register(app)
+    app()
+
+
+if __name__ == "__main__":  # Dask's worker processes import this module again
+    main()
+"""
+
+
+@pytest.fixture(scope="session")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The toy pipeline folder (fit on wave 1 with codings and attributes; fake embeddings)."""
+    from nlpthemes.jobs.pipeline import fit_pipeline
+    from nlpthemes.pipeline import PipelineConfig
+
+    folder = tmp_path_factory.mktemp("pipeline") / "pipe"
+    fit_pipeline([BATCH_DATA / "wave1"], BATCH_DATA / "codebook.csv", folder, codings=[BATCH_DATA / "codings.csv"],
+                 attributes=BATCH_DATA / "attributes.csv", cache=False,
+                 config=PipelineConfig(model="fake", novelty_quantile=0.25))  # fmt: skip
+    return folder
+
+
+@pytest.fixture
+def pipeline_copy(fitted: Path, tmp_path: Path) -> Path:
+    """A copy of the toy pipeline a test may alter."""
+    target = tmp_path / "pipe"
+    shutil.copytree(fitted, target)
+    return target
+
+
+@pytest.fixture
+def runner_script(tmp_path: Path) -> Path:
+    """A script running the fit and batch commands (with --slow-writes: 80 ms after each table)."""
+    script = tmp_path / "run_cli.py"
+    script.write_text(BATCH_RUNNER, encoding="utf-8")
+    return script

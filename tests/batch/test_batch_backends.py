@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlpthemes.embed import load_embedder, load_registry
 from nlpthemes.embed import _static as static_module
+from nlpthemes.embed import load_embedder, load_registry
 from nlpthemes.embed._derived import DONE, ensure_built
 from nlpthemes.embed._gpu import length_batches
 

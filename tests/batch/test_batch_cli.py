@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from conftest import DATA
+from batch_support import DATA
 from typer.testing import CliRunner
 
 from nlpthemes.cli import batch, fit

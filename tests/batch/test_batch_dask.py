@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DATA, tree_digest
+from batch_support import DATA, tree_digest
 
 from nlpthemes.jobs.batch import run_batch
 

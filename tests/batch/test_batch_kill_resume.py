@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import DATA, tree_digest
+from batch_support import DATA, tree_digest
 
 from nlpthemes.jobs.batch import run_batch
 

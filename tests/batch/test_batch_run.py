@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import DATA, tree_digest
+from batch_support import DATA, tree_digest
 
 from nlpthemes.errors import InputError
 from nlpthemes.jobs.batch import run_batch
