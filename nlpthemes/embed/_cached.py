@@ -37,8 +37,10 @@ class CachedEmbedder(ParamsMixin):
         Key of this model's vectors in the cache; ``None`` uses
         ``embedder.model_hash``. Give a key that also covers any setting
         that changes the vectors.
-    chunk_size : int, default=1024
-        Texts per call to the wrapped embedder (and per cache write).
+    chunk_size : int or None, default=None
+        Texts per call to the wrapped embedder (and per cache write);
+        ``None`` asks the wrapped embedder (``preferred_chunk()``: 1024 for
+        most, much more on the GPU fast path, which needs big batches).
     progress : bool, default=False
         Show a progress bar while embedding many missing texts.
 
@@ -61,7 +63,7 @@ class CachedEmbedder(ParamsMixin):
         embedder: Embedder,
         cache_dir: str | Path | None = None,
         key: str | None = None,
-        chunk_size: int = 1024,
+        chunk_size: int | None = None,
         progress: bool = False,
     ) -> None:
         self.embedder = embedder
@@ -104,7 +106,7 @@ class CachedEmbedder(ParamsMixin):
 
     def encode(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Embed ``texts`` (cached ones are read, not computed), rows in input order."""
-        if not isinstance(self.chunk_size, int) or self.chunk_size < 1:
+        if self.chunk_size is not None and (not isinstance(self.chunk_size, int) or self.chunk_size < 1):
             raise ValueError(f"chunk_size must be a positive int, got {self.chunk_size!r}")
         items = as_text_list(texts)
         dimension = self.dimension
@@ -128,9 +130,11 @@ class CachedEmbedder(ParamsMixin):
             return result
 
         if missing:
+            preferred = getattr(self.embedder, "preferred_chunk", None)
+            chunk = self.chunk_size or (int(preferred()) if callable(preferred) else 1024)
             vectors[missing] = encode_in_chunks(
                 embed_and_store, [unique[i] for i in missing], dimension=dimension,
-                chunk_size=self.chunk_size, progress=self.progress,
+                chunk_size=chunk, progress=self.progress,
                 desc=f"embedding ({self.name})",
             )
         self._count(len(items), len(unique), len(unique) - len(missing), len(missing))

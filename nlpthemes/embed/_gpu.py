@@ -20,6 +20,7 @@ transformer, a mean/CLS pooling and optionally a normalisation are handled.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -102,6 +103,12 @@ class GpuEncoder:
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self.workers = workers
+
+    @property
+    def dimension(self) -> int:
+        """Length of each vector (the transformer's hidden size)."""
+        config = json.loads((Path(self.model_path) / "config.json").read_text(encoding="utf-8"))
+        return int(config["hidden_size"])
 
     def _load(self) -> Any:
         import torch

@@ -169,10 +169,14 @@ class LocalModelEmbedder(ParamsMixin):
             return np.empty((0, dimension), dtype=np.float32)
         unique, rows = dedupe(items)
         vectors = encode_in_chunks(
-            self._checked_chunk, unique, dimension=dimension, chunk_size=self.chunk_size,
+            self._checked_chunk, unique, dimension=dimension, chunk_size=self.preferred_chunk(),
             progress=self.progress, desc=f"embedding ({self.name})",
         )
         return np.ascontiguousarray(vectors[rows])
+
+    def preferred_chunk(self) -> int:
+        """Texts per call that keep this backend efficient (and per cache write)."""
+        return self.chunk_size
 
     def _checked_chunk(self, texts: list[str]) -> NDArray[np.float32]:
         if getattr(self, "_model", None) is None:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from nlpthemes.embed._derived import pipeline_modules
+from nlpthemes.embed._gpu import GpuEncoder
 from nlpthemes.embed._local import LocalModelEmbedder, check_device
 from nlpthemes.embed._registry import ModelSpec
 from nlpthemes.embed._resolve import set_offline
@@ -57,6 +59,13 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
         Sentences per forward pass.
     progress : bool, default=False
         Show a progress bar on long work.
+    fast_path : bool or None, default=None
+        Encode with :class:`~nlpthemes.embed._gpu.GpuEncoder` (length-sorted
+        large batches, tokenised in parallel worker processes, fp16 on a
+        GPU) instead of ``SentenceTransformer.encode``. ``None`` turns it on
+        on a CUDA device when the model is a transformer with mean or CLS
+        pooling (the default model is); ``True`` also on the CPU (fp32,
+        for tests); ``False`` never.
 
     Notes
     -----
@@ -77,12 +86,34 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
         device: str | None = None,
         batch_size: int = 64,
         progress: bool = False,
+        fast_path: bool | None = None,
     ) -> None:
         self.model_path = model_path
         self.spec = spec
         self.device = device
         self.batch_size = batch_size
         self.progress = progress
+        self.fast_path = fast_path
+
+    def _resolved_device(self) -> str:
+        if self.device is not None:
+            return self.device
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+
+    def _fast(self) -> bool:
+        """Whether encoding goes through the GPU fast path (decided once)."""
+        if getattr(self, "_fast_decided", None) is None:
+            wanted = self.fast_path
+            if wanted is None:
+                wanted = self._resolved_device().startswith("cuda")
+            self._fast_decided = bool(wanted) and pipeline_modules(Path(self.model_path))[0] != "unsupported"
+        return bool(self._fast_decided)
+
+    def preferred_chunk(self) -> int:
+        """1024 texts per call; 65,536 on the fast path, which sorts and batches them itself."""
+        return 65_536 if self._fast() else self.chunk_size
 
     def _fingerprint_parts(self) -> list[str]:
         folder = Path(self.model_path)
@@ -107,27 +138,37 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
         import torch
         from sentence_transformers import SentenceTransformer
 
-        device = self.device or ("cuda" if torch.cuda.is_available() else "cpu")
+        device = self._resolved_device()
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise InputError(None, f"device: {device!r} asked for, but torch sees no CUDA GPU")
+        self._device = device
+        if self._fast():
+            return GpuEncoder(model_path=self.model_path, device=device, fp16=device.startswith("cuda"))
         with _quiet_transformers(not self.progress):
             model = SentenceTransformer(
                 str(self.model_path), device=device, local_files_only=True,
                 trust_remote_code=False,
             )
-        self._device = device
         return model
 
     def _model_dimension(self) -> int:
         if getattr(self, "_model", None) is None:
             self._model = self._load_model()
+        if isinstance(self._model, GpuEncoder):
+            return self._model.dimension
         dimension = self._model.get_sentence_embedding_dimension()
         return int(dimension)
 
     def _encode_chunk(self, texts: list[str]) -> Any:
+        if isinstance(self._model, GpuEncoder):
+            return self._model.encode(texts)
         return self._model.encode(
             texts, batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
         )
 
     def _runtime(self) -> dict[str, Any]:
-        return {"device": getattr(self, "_device", None), "batch_size": self.batch_size}
+        runtime: dict[str, Any] = {"device": getattr(self, "_device", None), "batch_size": self.batch_size}
+        if isinstance(getattr(self, "_model", None), GpuEncoder):
+            runtime["fast_path"] = {"precision": "fp16" if self._model.fp16 else "fp32",
+                                    "batch_tokens": self._model.batch_tokens}  # fmt: skip
+        return runtime

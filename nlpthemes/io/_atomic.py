@@ -1,4 +1,11 @@
-"""Write files atomically: a temporary file in the same folder, then a rename."""
+"""Write files atomically and durably: a temporary file in the same folder, then a rename.
+
+The temporary file is flushed to disk (``fsync``) before the rename and the
+folder after it, so a crash or power cut leaves either the old file or the
+complete new one, never a truncated one. The new file gets the permissions a
+plain ``open(path, "w")`` would give (``0o666`` less the umask), not the
+private ``0o600`` of :func:`tempfile.mkstemp`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,35 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_text"]
+__all__ = ["atomic_path", "atomic_text", "fsync_folder"]
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def fsync_folder(folder: str | Path) -> None:
+    """Flush a folder's entries (a rename) to disk; a no-op where the OS cannot (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
@@ -26,6 +61,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     ...     _ = tmp.write_text("done")
     >>> target.read_text()
     'done'
+    >>> import os; umask = os.umask(0o022); _ = os.umask(umask)
+    >>> (target.stat().st_mode & 0o777) == (0o666 & ~umask)
+    True
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,7 +71,10 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        _fsync_file(tmp)
+        os.chmod(tmp, _default_mode())
         os.replace(tmp, path)
+        fsync_folder(path.parent)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -31,6 +31,7 @@ from typing import Any
 
 from nlpthemes.errors import InputError, NlpthemesError
 from nlpthemes.io import ReadOptions
+from nlpthemes.io._atomic import fsync_folder
 from nlpthemes.manifest import build_manifest, file_sha256, package_versions, write_manifest
 from nlpthemes.pipeline import Pipeline, PipelineConfig
 
@@ -118,6 +119,7 @@ def save_pipeline(pipeline: Pipeline, folder: str | Path, *, codebook_file: str 
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
+        fsync_folder(target.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -80,7 +80,7 @@ def test_fake_embedder_bad_dimension() -> None:
         (CachedEmbedder, {"embedder": FakeEmbedder(), "cache_dir": None, "key": "k",
                           "chunk_size": 8, "progress": False}),
         (SentenceTransformerEmbedder, {"model_path": Path("m"), "spec": None, "device": "cpu",
-                                       "batch_size": 8, "progress": False}),
+                                       "batch_size": 8, "progress": False, "fast_path": None}),
         (UseEmbedder, {"model_path": Path("m"), "spec": None, "device": None, "threads": 1,
                        "progress": False}),
         (E5Embedder, {"model_path": Path("m"), "spec": None, "device": None, "prefix": "passage",

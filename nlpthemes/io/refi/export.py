@@ -18,8 +18,6 @@ written; the archive is written to a temporary file and moved into place.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from typing import Any
 from lxml import etree
 
 from nlpthemes.errors import InputError
+from nlpthemes.io._atomic import atomic_path
 from nlpthemes.io.refi import _build
 from nlpthemes.io.refi._folder import Folder, read_folder
 from nlpthemes.io.refi._plan import Plan, plan_codings, plan_suggestions
@@ -154,17 +153,9 @@ def _serialise(tree: Any) -> bytes:
 
 
 def _write_archive(out: Path, files: dict[str, bytes]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".nlpthemes-", suffix=".qdpx", dir=out.parent)
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, content in files.items():
-                archive.writestr(name, content)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_path(out) as temp, zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
 
 
 def _count(tree: Any, result: ExportResult) -> None:
