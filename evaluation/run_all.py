@@ -2,15 +2,21 @@
 
 Each evaluation runs as its own process (``python evaluation/<name>.py``) on the
 shared data folder; its printed tables go into ``evaluation/results.md`` with the
-command, wall time and exit status, so the README's results section can be
-regenerated from one command. Some take minutes: choose with ``--only`` /
-``--skip``, or ``--quick`` for smaller settings.
+command, date, wall time and exit status. Some take many minutes: choose with
+``--only`` / ``--skip``, or ``--quick`` for smaller settings. ``--merge`` keeps
+the sections of evaluations not run this time (each section says when it ran).
+GPU benchmarks are skipped, and say so, where torch sees no CUDA device.
+
+``--readme README.md`` then copies the results into the README, between the
+lines ``<!-- results:start -->`` and ``<!-- results:end -->``: the README's
+results section is generated, never typed.
 
 Usage::
 
     python evaluation/run_all.py [--data ../shared/data] [--out evaluation/results.md]
                                  [--only suggest_eval bench_agreement] [--skip bench_embed]
-                                 [--quick] [--timeout 3600] [--list]
+                                 [--quick] [--merge] [--readme README.md] [--timeout 3600] [--list]
+    python evaluation/run_all.py --readme README.md --only   # README from the existing results.md
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -28,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_DATA = Path(os.environ.get("NLPTHEMES_SHARED_DATA", REPO.parent / "shared" / "data"))
 NOT_EVALUATIONS = {"run_all", "datasets"}
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+TITLE = "# nlpthemes: evaluation results"
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class Evaluation:
     data_subdir: str = ""
     quick: tuple[str, ...] = ()
     extra: tuple[str, ...] = field(default=())
+    gpu: bool = False
 
     def command(self, data: Path, quick: bool) -> list[str]:
         args = [sys.executable, str(HERE / f"{self.name}.py")]
@@ -49,6 +59,7 @@ class Evaluation:
 
 
 KNOWN = (
+    Evaluation("segment_shared", "Reading and segmenting every shared data set (offsets checked)", "--shared"),
     Evaluation("agreement_annomi", "Agreement on AnnoMI (human coders, published design)", "--data", "annomi",
                quick=("--bootstrap", "200")),
     Evaluation("bench_agreement", "Speed: Krippendorff's alpha against the krippendorff package", None,
@@ -60,16 +71,28 @@ KNOWN = (
     Evaluation("suggest_eval", "Code suggestions against human codes", "--shared", quick=("--seeds", "1")),
     Evaluation("match_eval", "Theme-codebook matching", "--shared"),
     Evaluation("themes_ctrlshift", "Themes on the CTRL-SHIFT oral histories", "--data", quick=("--no-per-interview",)),
+    Evaluation("bench_themes", "Speed: theme fitting against BERTopic defaults", "--data",
+               quick=("--sizes", "10000", "--no-reverse")),
+    Evaluation("bench_batch", "Speed and quality of batch modes against plain sentence-transformers + BERTopic",
+               "--shared"),
+    Evaluation("batch_memory", "Peak memory of batch as the input grows", "--shared", quick=("--copies", "1", "4")),
+    Evaluation("bench_gpu_embed", "Speed: GPU embedding of 1M sentences against plain encode", None, gpu=True),
 )  # fmt: skip
 
 
 def available() -> list[Evaluation]:
     """The known evaluations whose script exists, then any other script in evaluation/ (run without options)."""
-    present = {p.stem for p in HERE.glob("*.py")} - NOT_EVALUATIONS
+    present = {p.stem for p in HERE.glob("*.py") if not p.stem.startswith("_")} - NOT_EVALUATIONS
     known = [e for e in KNOWN if e.name in present]
     names = {e.name for e in known}
     extra = [Evaluation(name, f"{name} (found in evaluation/)", None) for name in sorted(present - names)]
     return known + extra
+
+
+def has_cuda() -> bool:
+    """Whether torch sees a CUDA device (asked in a child process, so this one stays light)."""
+    probe = [sys.executable, "-c", "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"]
+    return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
 
 def run(evaluation: Evaluation, data: Path, *, quick: bool, timeout: float) -> dict[str, object]:
@@ -84,7 +107,13 @@ def run(evaluation: Evaluation, data: Path, *, quick: bool, timeout: float) -> d
     except subprocess.TimeoutExpired as exc:
         status, stdout, stderr = "timeout", str(exc.stdout or ""), f"stopped after {timeout:.0f} s"
     return {"evaluation": evaluation, "command": command, "status": status, "stdout": stdout, "stderr": stderr,
-            "seconds": time.perf_counter() - started}  # fmt: skip
+            "seconds": time.perf_counter() - started, "when": time.strftime("%Y-%m-%d"), "quick": quick}  # fmt: skip
+
+
+def skipped(evaluation: Evaluation, data: Path, *, quick: bool, why: str) -> dict[str, object]:
+    """The result of an evaluation that was not run here."""
+    return {"evaluation": evaluation, "command": evaluation.command(data, quick), "status": f"skipped ({why})",
+            "stdout": "", "stderr": "", "seconds": 0.0, "when": time.strftime("%Y-%m-%d"), "quick": quick}  # fmt: skip
 
 
 def _block(text: str) -> str:
@@ -97,37 +126,94 @@ def _block(text: str) -> str:
     return f"```\n{text}\n```"
 
 
-def markdown(results: list[dict[str, object]], data: Path, quick: bool) -> str:
-    """The results file."""
-    lines = [
-        "# nlpthemes: evaluation results", "",
-        f"Generated by `python evaluation/run_all.py{' --quick' if quick else ''}` on {time.strftime('%Y-%m-%d %H:%M')}"
-        f" ({platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs); data: `{data}`.", "",
-        "| evaluation | status | seconds |", "|---|---|---|",
-    ]  # fmt: skip
+def _status(r: dict[str, object]) -> str:
+    status = r["status"]
+    return "ok" if status == 0 else str(status) if str(status).startswith("skipped") else f"failed ({status})"
+
+
+def section(r: dict[str, object]) -> str:
+    """One evaluation's section: heading, what ran and when, its output."""
+    e = r["evaluation"]
+    assert isinstance(e, Evaluation)
+    shown = " ".join(str(c) for c in r["command"][1:]).replace(str(REPO) + "/", "")  # type: ignore[attr-defined]
+    shown = re.sub(r"\S*/shared/data", "../shared/data", shown)
+    lines = [f"## {e.name}", "",
+             f"{e.title}. `python {shown}` — {_status(r)}, {float(r['seconds']):.0f} s, run {r['when']}.",  # type: ignore[arg-type]
+             "", _block(str(r["stdout"]))]  # fmt: skip
+    if r["status"] != 0 and not str(r["status"]).startswith("skipped"):
+        tail = "\n".join(str(r["stderr"]).strip().splitlines()[-15:])
+        lines += ["", "Errors (last lines):", "", f"```\n{tail}\n```"]
+    return "\n".join(lines)
+
+
+def split_sections(markdown_text: str) -> dict[str, str]:
+    """The ``## name`` sections of a results file, by name (the summary table is not one).
+
+    >>> split_sections("# t\\n\\n| a |\\n\\n## one\\n\\nx\\n\\n## two\\n\\ny\\n")
+    {'one': '## one\\n\\nx', 'two': '## two\\n\\ny'}
+    """
+    parts = re.split(r"(?m)^(?=## )", markdown_text)
+    found = {}
+    for part in parts[1:]:
+        name = part.split("\n", 1)[0][3:].strip()
+        found[name] = part.strip()
+    return found
+
+
+def markdown(results: list[dict[str, object]], data: Path, *, kept: dict[str, str] | None = None) -> str:
+    """The results file: when and where it ran, a summary line per evaluation, then each section."""
+    host = f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} CPUs"
+    quick = any(r["quick"] for r in results)
+    lines = [TITLE, "",
+             f"Last generated by `python evaluation/run_all.py{' --quick' if quick else ''}` on "
+             f"{time.strftime('%Y-%m-%d %H:%M')} ({host}); data: `../shared/data`"
+             f"{'' if data.resolve() == DEFAULT_DATA.resolve() else f' ({data.name})'}. Each section gives the "
+             "command that made it and when it ran.", ""]  # fmt: skip
+    sections = dict(kept or {})
+    order = [e.name for e in available()]
     for r in results:
         e = r["evaluation"]
         assert isinstance(e, Evaluation)
-        ok = "ok" if r["status"] == 0 else f"failed ({r['status']})"
-        lines.append(f"| [{e.name}](#{e.name.replace('_', '-')}) | {ok} | {float(r['seconds']):.0f} |")  # type: ignore[arg-type]
-    for r in results:
-        e = r["evaluation"]
-        assert isinstance(e, Evaluation)
-        shown = " ".join(str(c) for c in r["command"][1:]).replace(str(REPO) + "/", "")  # type: ignore[attr-defined]
-        lines += ["", f"## {e.name}", "", f"{e.title}. `python {shown}`", "", _block(str(r["stdout"]))]
-        if r["status"] != 0:
-            tail = "\n".join(str(r["stderr"]).strip().splitlines()[-15:])
-            lines += ["", "Errors (last lines):", "", f"```\n{tail}\n```"]
+        sections[e.name] = section(r)
+    names = sorted(sections, key=lambda n: (order.index(n) if n in order else len(order), n))
+    lines += ["| evaluation | status | seconds | run |", "|---|---|---|---|"]
+    for name in names:
+        head = sections[name].split("\n")[2] if sections[name].count("\n") >= 2 else ""
+        found = re.search(r"— (.*), (\d+) s, run (\S+)\.$", head)
+        status, seconds, when = found.groups() if found else ("?", "?", "?")
+        lines.append(f"| [{name}](#{name}) | {status} | {seconds} | {when} |")
+    for name in names:
+        lines += ["", sections[name]]
     return "\n".join(lines) + "\n"
+
+
+def update_readme(readme: str, results: str) -> str:
+    """The README with the text between the results markers replaced by ``results``.
+
+    Headings go two levels down (the section sits under a ``###``), and the
+    file's own title is dropped.
+
+    >>> update_readme("a\\n<!-- results:start -->\\nold\\n<!-- results:end -->\\nb\\n", "# T\\n\\nnew\\n\\n## x\\n")
+    'a\\n<!-- results:start -->\\nnew\\n\\n#### x\\n<!-- results:end -->\\nb\\n'
+    """
+    if START not in readme or END not in readme:
+        raise SystemExit(f"the README has no '{START}' ... '{END}' lines to replace")
+    body = results.strip().split("\n", 1)[1].strip() if results.startswith("# ") else results.strip()
+    body = re.sub(r"(?m)^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", body)
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n{body}\n{END}{tail}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="shared data folder")
     parser.add_argument("--out", type=Path, default=HERE / "results.md", help="markdown file to write")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these evaluations")
+    parser.add_argument("--only", nargs="*", metavar="NAME", help="run only these evaluations (none: run nothing)")
     parser.add_argument("--skip", nargs="+", metavar="NAME", default=[], help="leave these out")
     parser.add_argument("--quick", action="store_true", help="smaller settings (minutes, not an hour)")
+    parser.add_argument("--merge", action="store_true", help="keep the other evaluations' sections of --out")
+    parser.add_argument("--readme", type=Path, help="copy the results into this README's results section")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per evaluation")
     parser.add_argument("--list", action="store_true", help="list the evaluations and exit")
     args = parser.parse_args(argv)
@@ -135,24 +221,33 @@ def main(argv: list[str] | None = None) -> int:
     names = [e.name for e in found]
     if args.list:
         for e in found:
-            print(f"{e.name:<20} {e.title}")
+            print(f"{e.name:<20} {e.title}{' (GPU)' if e.gpu else ''}")
         return 0
     unknown = [n for n in [*(args.only or []), *args.skip] if n not in names]
     if unknown:
         parser.error(f"unknown evaluation(s) {', '.join(unknown)}; choose from {', '.join(names)}")
     chosen = [e for e in found if (args.only is None or e.name in args.only) and e.name not in args.skip]
-    if not args.data.is_dir():
+    if chosen and not args.data.is_dir():
         print(f"warning: {args.data} is not a folder; evaluations that need shared data will fail", file=sys.stderr)
+    cuda = has_cuda() if any(e.gpu for e in chosen) else False
     results = []
     for e in chosen:
+        if e.gpu and not cuda:
+            results.append(skipped(e, args.data, quick=args.quick, why="no CUDA GPU here"))
+            continue
         print(f"running {e.name} ...", file=sys.stderr, flush=True)
         results.append(run(e, args.data, quick=args.quick, timeout=args.timeout))
         r = results[-1]
-        print(f"  {e.name}: {'ok' if r['status'] == 0 else 'FAILED'} in {float(r['seconds']):.0f} s",  # type: ignore[arg-type]
-              file=sys.stderr)  # fmt: skip
-    args.out.write_text(markdown(results, args.data, args.quick), encoding="utf-8")
-    print(f"-> {args.out}", file=sys.stderr)
-    return 0 if all(r["status"] == 0 for r in results) else 1
+        print(f"  {e.name}: {_status(r)} in {float(r['seconds']):.0f} s", file=sys.stderr)  # type: ignore[arg-type]
+    if results:
+        kept = split_sections(args.out.read_text(encoding="utf-8")) if args.merge and args.out.is_file() else {}
+        args.out.write_text(markdown(results, args.data, kept=kept), encoding="utf-8")
+        print(f"-> {args.out}", file=sys.stderr)
+    if args.readme:
+        readme = args.readme.read_text(encoding="utf-8")
+        args.readme.write_text(update_readme(readme, args.out.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"-> {args.readme} (results section)", file=sys.stderr)
+    return 0 if all(r["status"] == 0 or str(r["status"]).startswith("skipped") for r in results) else 1
 
 
 if __name__ == "__main__":
