@@ -33,9 +33,10 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except NlpthemesError as exc:
             raise fail(str(exc)) from None
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            name = getattr(exc, "filename", None) or ""
-            raise fail(f"{name}: {exc.strerror or exc}") from None
+        except OSError as exc:  # missing files, a file where a folder should be, a full disk...
+            if exc.filename is None and exc.strerror is None:
+                raise  # not a file-system error a user can fix: keep the traceback for a bug report
+            raise fail(f"{exc.filename or ''}: {exc.strerror or exc}") from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
 

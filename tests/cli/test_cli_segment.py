@@ -83,3 +83,13 @@ def test_help_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_output_under_a_file_is_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "results"
+    blocker.write_text("a file where a folder is expected", encoding="utf-8")
+    result = runner.invoke(app, ["segment", str(DATA / "interview_colon.txt"), "-o", str(blocker / "s.csv"), "-q"])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(blocker) in lines[0], result.stderr
+    assert blocker.read_text(encoding="utf-8") == "a file where a folder is expected"
