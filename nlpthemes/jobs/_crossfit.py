@@ -77,6 +77,7 @@ def _describe(model: Any, fold: int, transcripts: list[str]) -> dict[str, Any]:
         "threshold": None if np.isnan(threshold) else round(threshold, 4),
         "cv_kappa": None if model.cv_kappa_ is None or np.isnan(model.cv_kappa_) else round(float(model.cv_kappa_), 4),
         "context_weight": float(model.context_weight_), "example_weight": float(model.example_weight_),
+        "question_weight": float(model.question_weight_),
     }  # fmt: skip
 
 

@@ -141,6 +141,7 @@ def run_suggest(
         outputs={
             "suggestions": out.name, "mode": suggester.mode_, "n_training_sentences": suggester.n_training_,
             "threshold": suggester.threshold_, "example_weight": suggester.example_weight_,
+            "context_weight": suggester.context_weight_, "question_weight": suggester.question_weight_,
             "cv_kappa": suggester.cv_kappa_, "warnings": notes,
         },  # fmt: skip
     )

@@ -71,10 +71,12 @@ def methods_text(methods: dict[str, Any], overview: dict[str, Any], agreement: d
         )
         if m.get("suggest_mode") == "learned":
             parts.append(
-                "Code suggestions come from the same embeddings: each code's vector (its embedded text) is moved "
-                "towards the sentences human coders gave that code, a logistic calibrator turns similarities into "
-                "probabilities, and a code is applied from the probability that maximised cross-validated Cohen's "
-                "kappa (cross-validation by transcript)."
+                "Code suggestions come from the same embeddings: each sentence's vector is combined with its "
+                "neighbouring sentences' and, optionally, the interviewer's preceding question; each code's vector "
+                "(its embedded text) is moved towards the sentences human coders gave that code; a logistic "
+                "calibrator turns similarities into probabilities; and a code is applied from the probability that "
+                "maximised cross-validated Cohen's kappa. These weights and the threshold were chosen by "
+                "cross-validation by transcript."
             )
         else:
             parts.append(

@@ -25,6 +25,7 @@ __all__ = ["CodeSuggester"]
 
 _EXAMPLE_WEIGHTS = (0.0, 1.0, 2.0)
 _CONTEXT_WEIGHTS = (0.0, 1.0, 3.0)
+_QUESTION_WEIGHTS = (0.0, 0.5)
 _ZERO_SHOT_CONTEXT = 1.0
 _THRESHOLDS = tuple(np.round(np.arange(0.05, 0.65, 0.05), 2))
 _ZERO_SHOT_Z = 0.0
@@ -60,6 +61,10 @@ class CodeSuggester:
     example_weight : float or "auto"
         Pull of human-coded examples on each code's vector; ``"auto"``
         picks it by cross-fitted kappa.
+    question_weight : float or "auto"
+        Weight of the interviewer's preceding question added to each
+        participant sentence; ``"auto"`` picks 0 or 0.5 by cross-fitted kappa
+        when learning (0 zero-shot). No effect without interviewer turns.
     threshold : float or "auto"
         Probability from which a code is applied; ``"auto"`` picks it by
         cross-fitted kappa.
@@ -72,7 +77,7 @@ class CodeSuggester:
         Codable codes (codebook references), in order.
     mode_ : str
         ``"zero-shot"`` or ``"learned"``.
-    context_weight_, example_weight_, threshold_ : float
+    context_weight_, example_weight_, question_weight_, threshold_ : float
         The values used.
     cv_kappa_ : float or None
         Cross-fitted mean per-code kappa on the training sentences.
@@ -100,6 +105,7 @@ class CodeSuggester:
         context_window: int = 2,
         context_weight: float | str = "auto",
         example_weight: float | str = "auto",
+        question_weight: float | str = "auto",
         threshold: float | str = "auto",
         min_coverage: float = 0.5,
     ) -> None:
@@ -108,6 +114,7 @@ class CodeSuggester:
         self.context_window = context_window
         self.context_weight = context_weight
         self.example_weight = example_weight
+        self.question_weight = question_weight
         self.threshold = threshold
         self.min_coverage = min_coverage
 
@@ -115,7 +122,7 @@ class CodeSuggester:
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor parameters (scikit-learn convention)."""
         names = ("embedder", "top_k", "context_window", "context_weight", "example_weight",
-                 "threshold", "min_coverage")  # fmt: skip
+                 "question_weight", "threshold", "min_coverage")  # fmt: skip
         return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params: Any) -> CodeSuggester:
@@ -134,7 +141,7 @@ class CodeSuggester:
             raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
         if not isinstance(self.context_window, int) or self.context_window < 0:
             raise ValueError(f"context_window must be a non-negative integer, got {self.context_window!r}")
-        for name in ("context_weight", "example_weight", "threshold"):
+        for name in ("context_weight", "example_weight", "question_weight", "threshold"):
             value = getattr(self, name)
             if isinstance(value, str):
                 if value != "auto":
@@ -153,9 +160,12 @@ class CodeSuggester:
             raise ValueError(f"{embeddings.shape[0]} embeddings for {len(sentences)} sentences")
         return np.asarray(embeddings, dtype=np.float32)
 
-    def _vectors(self, sentences: Sequence[Sentence], embeddings: Any, weight: float | None = None) -> NDArray[np.float32]:
+    def _vectors(self, sentences: Sequence[Sentence], embeddings: Any, weight: float | None = None,
+                 question: float | None = None) -> NDArray[np.float32]:  # fmt: skip
         weight = self.context_weight_ if weight is None else weight
-        return contextual(sentences, self._embeddings(sentences, embeddings), window=self.context_window, weight=weight)
+        question = self.question_weight_ if question is None else question
+        return contextual(sentences, self._embeddings(sentences, embeddings), window=self.context_window,
+                          weight=weight, question_weight=question)  # fmt: skip
 
     def fit(
         self,
@@ -210,6 +220,7 @@ class CodeSuggester:
         if not learned:
             self.context_weight_ = _ZERO_SHOT_CONTEXT if self.context_weight == "auto" else float(self.context_weight)
             self.example_weight_ = 0.0
+            self.question_weight_ = 0.0 if self.question_weight == "auto" else float(self.question_weight)
             self.prototypes_ = code_vectors
             scores = self._vectors(sentences, raw) @ code_vectors.T
             self.column_mean_, self.column_std_ = scores.mean(axis=0), scores.std(axis=0)
@@ -224,15 +235,19 @@ class CodeSuggester:
                      labels: NDArray[np.bool_], coded: NDArray[np.bool_],
                      code_vectors: NDArray[np.float32]) -> None:  # fmt: skip
         contexts = _CONTEXT_WEIGHTS if self.context_weight == "auto" else (float(self.context_weight),)
-        best: tuple[float, float, float, float] | None = None
-        for context in contexts:
-            vectors = self._vectors(sentences, raw, context)
-            found = self._cross_fit(sentences, vectors, labels, coded, code_vectors)
-            if found is not None and (best is None or found[0] > best[0]):
-                best = (found[0], context, found[1], found[2])
+        questions = (_QUESTION_WEIGHTS if self.question_weight == "auto" else (float(self.question_weight),))
+        if not any(s.is_interviewer for s in sentences):
+            questions = questions[:1]  # nothing to add: do not fit the same thing twice
+        best: tuple[float, float, float, float, float] | None = None
+        for question in questions:
+            for context in contexts:
+                vectors = self._vectors(sentences, raw, context, question)
+                found = self._cross_fit(sentences, vectors, labels, coded, code_vectors)
+                if found is not None and (best is None or found[0] > best[0]):
+                    best = (found[0], context, question, found[1], found[2])
         if best is None:  # every training sentence has every code, or none: nothing to learn
-            best = (float("nan"), contexts[0], 0.0, 0.5)
-        self.cv_kappa_, self.context_weight_, self.example_weight_, self.threshold_ = best
+            best = (float("nan"), contexts[0], questions[0], 0.0, 0.5)
+        self.cv_kappa_, self.context_weight_, self.question_weight_, self.example_weight_, self.threshold_ = best
         self._fit_final(self._vectors(sentences, raw), labels, coded, code_vectors)
 
     def _cross_fit(self, sentences: Sequence[Sentence], vectors: NDArray[np.float32],
@@ -288,7 +303,11 @@ class CodeSuggester:
             raise NotFittedError("this CodeSuggester is not fitted yet: call fit first")
 
     def predict_proba(self, sentences: Sequence[Sentence], embeddings: Any = None) -> NDArray[np.float64]:
-        """Scores ``(n, k)`` in [0, 1]: calibrated probabilities when learned from human codes."""
+        """Scores ``(n, k)`` in [0, 1]: calibrated probabilities when learned from human codes.
+
+        Pass whole transcripts, interviewer turns included: a sentence's
+        context (its neighbours, the question before it) is read from them.
+        """
         self._check_fitted()
         if len(sentences) == 0:
             return np.zeros((0, len(self.codes_)))

@@ -77,6 +77,7 @@ def save_suggester(model: CodeSuggester, path: str | Path) -> Path:
         "n_training": int(model.n_training_),
         "context_weight": float(model.context_weight_),
         "example_weight": float(model.example_weight_),
+        "question_weight": float(model.question_weight_),
         "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_),
         "calibrator": calibrator,
@@ -142,6 +143,7 @@ def load_suggester(path: str | Path, *, embedder: Any) -> CodeSuggester:
     model.mode_ = str(meta["mode"])
     model.context_weight_ = float(meta["context_weight"])
     model.example_weight_ = float(meta["example_weight"])
+    model.question_weight_ = float(meta.get("question_weight", 0.0))  # saved before it existed: none
     model.threshold_ = float("nan") if meta["threshold"] is None else float(meta["threshold"])
     model.cv_kappa_ = None if meta["cv_kappa"] is None else float(meta["cv_kappa"])
     model.calibrator_ = None

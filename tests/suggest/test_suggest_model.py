@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from nlpthemes.codings import check_codes, read_codings
+from nlpthemes.corpus import Sentence
 from nlpthemes.embed import FakeEmbedder
 from nlpthemes.errors import InputError, NotFittedError
 from nlpthemes.io import ReadOptions, read_corpus
@@ -113,3 +114,42 @@ def test_learned_from_one_coded_interview_codes_the_other(corpus, real_embedder)
     interviewer_rows = [i for i, s in enumerate(p2) if s.is_interviewer]
     assert applied.any() and not applied.all()
     assert interviewer_rows  # interviewer turns are kept (they give context)
+
+
+def _interviews(n: int) -> tuple[list[Sentence], pd.DataFrame]:
+    """Interviews where the answer alone says nothing and only the question tells the topic."""
+    sentences, rows = [], []
+    questions = {"money": "What about the funding and the money from donors?",
+                 "trust": "What about trust between families and social workers?"}  # fmt: skip
+    for t in range(n):
+        index, turn = 0, 0
+        for k in range(6):
+            code = "money" if (t + k) % 2 else "trust"
+            question, answer = questions[code], "Yes, we had plenty of that in those years."
+            sentences.append(Sentence(f"p{t}", index, index * 100, index * 100 + len(question), question,
+                                      speaker="I", turn=turn, is_interviewer=True))  # fmt: skip
+            sentences.append(Sentence(f"p{t}", index + 1, (index + 1) * 100, (index + 1) * 100 + len(answer), answer,
+                                      speaker="P", turn=turn + 1))  # fmt: skip
+            rows.append({"transcript": f"p{t}", "start": (index + 1) * 100, "end": (index + 1) * 100 + len(answer),
+                         "code": code, "coder": "h"})  # fmt: skip
+            index, turn = index + 2, turn + 2
+    return sentences, pd.DataFrame(rows)
+
+
+def test_the_interviewers_question_is_used_when_it_helps() -> None:
+    from nlpthemes.codebook import Code, Codebook
+
+    book = Codebook([Code("money", "money", "funding and money"), Code("trust", "trust", "trust and distrust")])
+    sentences, codings = _interviews(6)
+    train = codings[codings["transcript"].isin(["p0", "p1", "p2", "p3"])]
+    embedder = FakeEmbedder(dimension=256)
+    model = CodeSuggester(embedder=embedder, context_weight=0).fit(sentences, book, codings=train)
+    assert model.question_weight_ == 0.5
+    held = [s for s in sentences if s.transcript_id in ("p4", "p5")]  # whole transcripts, questions included
+    answers = np.array([not s.is_interviewer for s in held])
+    applied = model.predict(held)[answers]
+    truth = codings[codings["transcript"].isin(["p4", "p5"])]["code"].tolist()
+    assert [[model.codes_[j] for j in np.nonzero(row)[0]] for row in applied] == [[code] for code in truth]
+    without = CodeSuggester(embedder=embedder, context_weight=0, question_weight=0).fit(sentences, book, codings=train)
+    assert without.question_weight_ == 0.0
+    assert len({tuple(r) for r in without.predict_proba(held)[answers].round(6)}) == 1  # same answers: no signal
