@@ -32,12 +32,21 @@ class InputError(NlpthemesError, ValueError):
     'interviews/p1.docx: not a valid .docx file'
     >>> str(InputError(None, "no transcripts given"))
     'no transcripts given'
+
+    It survives pickling, so a cluster worker's error reaches the user intact:
+
+    >>> import pickle
+    >>> str(pickle.loads(pickle.dumps(InputError("p1.txt", "empty"))))
+    'p1.txt: empty'
     """
 
     def __init__(self, path: str | Path | None, problem: str) -> None:
         self.path = None if path is None else str(path)
         self.problem = problem
         super().__init__(problem if path is None else f"{path}: {problem}")
+
+    def __reduce__(self) -> tuple[type[InputError], tuple[str | None, str]]:
+        return (type(self), (self.path, self.problem))
 
 
 class ModelNotFoundError(NlpthemesError):

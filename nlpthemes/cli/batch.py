@@ -1,4 +1,4 @@
-"""``nlpthemes batch``: new transcripts through a saved pipeline; resumable, local or on Dask."""
+"""``nlpthemes batch``: new transcripts through a saved pipeline; resumable, local or on Dask or Ray."""
 
 from __future__ import annotations
 
@@ -10,18 +10,19 @@ import typer
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
-ENGINES = ("local", "dask")
+ENGINES = ("local", "dask", "ray")
 
 
 def batch(
     paths: r.Paths,
     pipeline: Annotated[Path, typer.Option("--pipeline", "-p", help="A folder saved by `nlpthemes fit`.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (run again to resume).")],
-    engine: Annotated[str, typer.Option("--engine", help="Where to run: local or dask.")] = "local",
-    scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster).")
-    ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster.")] = 2,
+    engine: Annotated[str, typer.Option("--engine", help="Where to run: local, dask or ray.")] = "local",
+    scheduler: Annotated[str | None, typer.Option(
+        "--address", "--scheduler",
+        help="Cluster address: Dask tcp://HOST:8786; Ray auto, HOST:6379 or ray://HOST:10001 (default: start one here).",
+    )] = None,  # fmt: skip
+    workers: Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster; Ray actors.")] = 2,
     device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, ... (default: auto).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
     embed_batch: Annotated[

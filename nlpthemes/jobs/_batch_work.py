@@ -1,7 +1,7 @@
 """The unit of work of a batch run: one input file in, its transcripts' outputs and a marker out.
 
 Everything here is a plain function of (file, pipeline, output folder), so
-the same code runs in the local loop and on Dask workers. Each output file
+the same code runs in the local loop, on Dask workers and in Ray actors. Each output file
 is written atomically (temporary file, then rename) and the file's
 completion marker is written last: a run killed at any moment leaves either
 a marker whose outputs are all complete, or no marker (the file is redone).
@@ -24,8 +24,8 @@ from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_path, atomic_text
 from nlpthemes.manifest import file_sha256
 
-__all__ = ["Prepared", "WorkSpec", "file_key", "list_inputs", "marker_path", "novel_path", "prepare", "read_marker",
-           "transcript_folder", "write_file_outputs"]
+__all__ = ["Prepared", "WorkSpec", "file_key", "list_inputs", "load_checked", "marker_path", "novel_path", "prepare",
+           "process_files", "read_marker", "transcript_folder", "write_file_outputs"]
 
 WORK = ".batch"
 TRANSCRIPTS = "transcripts"
@@ -59,7 +59,7 @@ def novel_path(out: str | Path, transcript_id: str) -> Path:
 
 @dataclass(frozen=True)
 class WorkSpec:
-    """What every unit of work needs to know besides its file (picklable, for Dask)."""
+    """What every unit of work needs to know besides its file (picklable, for Dask and Ray)."""
 
     out: str
     pipeline_dir: str
@@ -223,3 +223,29 @@ def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any
         json.dump(marker, handle, indent=2, ensure_ascii=False)
         handle.write("\n")
     return marker
+
+
+def load_checked(spec: WorkSpec, device: str | None, cache: bool) -> Any:
+    """Load the run's pipeline on a worker; fail if it is not the one the run started with."""
+    from nlpthemes.jobs.pipeline import load_pipeline
+
+    pipeline = load_pipeline(spec.pipeline_dir, device=device, cache=cache, allow_version_mismatch=True)
+    if pipeline.pipeline_id != spec.pipeline_id:
+        raise InputError(spec.pipeline_dir, "the pipeline changed while the batch was running")
+    return pipeline
+
+
+def process_files(items: Sequence[tuple[str, str]], spec: WorkSpec, pipeline: Any) -> list[dict[str, Any]]:
+    """Process ``(path, sha256)`` files on a worker: one encode call for them all, then outputs and marker per file.
+
+    Returns, per file, its marker, or ``{"file", "error"}`` when it could not be read.
+    """
+    from nlpthemes.jobs.batch import _embed_group
+
+    prepared = [prepare(path, spec, sha256=digest) for path, digest in items]
+    good = [p for p in prepared if p.error is None]
+    results: dict[str, dict[str, Any]] = {p.path: {"file": p.path, "error": p.error} for p in prepared if p.error}
+    if good:
+        for p, vectors in zip(good, _embed_group(good, pipeline.embedder), strict=True):
+            results[p.path] = write_file_outputs(p, vectors, pipeline, spec)
+    return [results[str(path)] for path, _ in items]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpthemes.errors import InputError
-from nlpthemes.jobs._batch_work import WorkSpec, prepare, write_file_outputs
+from nlpthemes.jobs._batch_work import WorkSpec, load_checked, process_files
 
 __all__ = ["run_dask", "work_on_files"]
 
@@ -30,30 +30,13 @@ _LOADED: dict[tuple[str, str], Any] = {}
 def _pipeline(spec: WorkSpec, device: str | None, cache: bool) -> Any:
     key = (spec.pipeline_dir, spec.pipeline_id)
     if key not in _LOADED:
-        from nlpthemes.jobs.pipeline import load_pipeline
-
-        pipeline = load_pipeline(spec.pipeline_dir, device=device, cache=cache, allow_version_mismatch=True)
-        if pipeline.pipeline_id != spec.pipeline_id:
-            raise InputError(spec.pipeline_dir, "the pipeline changed while the batch was running")
-        _LOADED[key] = pipeline
+        _LOADED[key] = load_checked(spec, device, cache)
     return _LOADED[key]
 
 
 def work_on_files(items: Sequence[tuple[str, str]], spec: WorkSpec, device: str | None, cache: bool) -> list[dict[str, Any]]:
-    """Process files on a worker: one encode call for them all, then outputs and markers per file.
-
-    Returns, per file, its marker, or ``{"file", "error"}`` when it could not be read.
-    """
-    from nlpthemes.jobs.batch import _embed_group
-
-    pipeline = _pipeline(spec, device, cache)
-    prepared = [prepare(path, spec, sha256=digest) for path, digest in items]
-    good = [p for p in prepared if p.error is None]
-    results: dict[str, dict[str, Any]] = {p.path: {"file": p.path, "error": p.error} for p in prepared if p.error}
-    if good:
-        for p, vectors in zip(good, _embed_group(good, pipeline.embedder), strict=True):
-            results[p.path] = write_file_outputs(p, vectors, pipeline, spec)
-    return [results[str(path)] for path, _ in items]
+    """Process files on a worker (the pipeline loaded once per worker process); see :func:`process_files`."""
+    return process_files(items, spec, _pipeline(spec, device, cache))
 
 
 def _chunks(todo: Sequence[tuple[Path, str]], size: int) -> list[list[tuple[str, str]]]:

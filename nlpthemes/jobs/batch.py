@@ -1,4 +1,4 @@
-"""The ``batch`` job: new interviews through a saved pipeline, resumable, locally or on Dask.
+"""The ``batch`` job: new interviews through a saved pipeline, resumable, locally, on Dask or on Ray.
 
 Per input file: read and segment (a background thread reads ahead while the
 model embeds), embed (repeated sentences once; the disk cache across runs),
@@ -36,7 +36,7 @@ from nlpthemes.manifest import build_manifest, file_sha256, write_manifest
 
 __all__ = ["ENGINES", "BatchResult", "run_batch"]
 
-ENGINES = ("local", "dask")
+ENGINES = ("local", "dask", "ray")
 
 
 @dataclass
@@ -161,12 +161,17 @@ def run_batch(
         Output folder (created; reused to resume).
     options, attributes
         Reading options and participant attributes of the new set.
-    engine : {"local", "dask"}
+    engine : {"local", "dask", "ray"}
         Where the per-file work runs; ``"dask"`` uses ``scheduler`` (an
         address such as ``tcp://host:8786``) or a local cluster of ``workers``
-        processes on the loopback interface.
+        processes on the loopback interface; ``"ray"`` runs Ray Data actors
+        (``workers`` of them, each holding the model) on the cluster at
+        ``scheduler`` (``auto``, ``host:6379`` or ``ray://host:10001``) or on a
+        Ray started on this machine.
+    scheduler : str, optional
+        The cluster address for ``"dask"`` and ``"ray"``.
     workers : int
-        Workers of the local Dask cluster.
+        Workers of the local Dask cluster; Ray actors.
     device, cache
         As for :func:`nlpthemes.embed.load_embedder`.
     embed_batch : int
@@ -232,6 +237,11 @@ def run_batch(
     try:
         if engine == "local":
             markers = _run_local(todo, spec, pipeline, claims, embed_batch=embed_batch, tick=tick)
+        elif engine == "ray":
+            from nlpthemes.jobs._ray import run_ray
+
+            markers = run_ray(todo, spec, claims, address=scheduler, workers=workers, device=device, cache=cache,
+                              tick=tick)  # fmt: skip
         else:
             from nlpthemes.jobs._dask import run_dask
 

@@ -39,7 +39,7 @@ def test_fit_then_batch(app: typer.Typer, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
-    (["--engine", "ray"], 2, "--engine must be one of local, dask; got 'ray'"),
+    (["--engine", "spark"], 2, "--engine must be one of local, dask, ray; got 'spark'"),
     (["--embed-batch", "0"], 2, "--embed-batch must be at least 1"),
 ])  # fmt: skip
 def test_usage_errors(app: typer.Typer, fitted: Path, tmp_path: Path, args: list[str], code: int, message: str) -> None:
