@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_path, atomic_text
 from nlpthemes.manifest import file_sha256
 
-__all__ = ["Prepared", "WorkSpec", "file_key", "list_inputs", "load_checked", "marker_path", "novel_path", "prepare",
+__all__ = ["Prepared", "WorkSpec", "file_key", "list_inputs", "load_checked", "marker_path", "record_result", "novel_path", "prepare",
            "process_files", "read_marker", "transcript_folder", "write_file_outputs"]
 
 WORK = ".batch"
@@ -249,3 +249,14 @@ def process_files(items: Sequence[tuple[str, str]], spec: WorkSpec, pipeline: An
         for p, vectors in zip(good, _embed_group(good, pipeline.embedder), strict=True):
             results[p.path] = write_file_outputs(p, vectors, pipeline, spec)
     return [results[str(path)] for path, _ in items]
+
+
+def record_result(result: dict[str, Any], claims: Any, tick: Callable[[str, int, str | None], None],
+                  markers: list[dict[str, Any]]) -> None:  # fmt: skip
+    """Count one file's result from a cluster worker: an unreadable file, or its transcripts and marker."""
+    if "error" in result and "transcripts" not in result:
+        tick(result["file"], 0, result["error"])
+        return
+    claims.take(result["transcripts"], result["file"])
+    markers.append(result)
+    tick(result["file"], int(result["sentences"]), None)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpthemes.errors import InputError
-from nlpthemes.jobs._batch_work import WorkSpec, load_checked, process_files
+from nlpthemes.jobs._batch_work import WorkSpec, load_checked, process_files, record_result
 
 __all__ = ["run_dask", "work_on_files"]
 
@@ -70,12 +70,7 @@ def run_dask(todo: Sequence[tuple[Path, str]], spec: WorkSpec, claims: Any, *, s
         futures = [client.submit(work_on_files, chunk, spec, device, cache, pure=False) for chunk in _chunks(todo, size)]
         for future in as_completed(futures):  # type: ignore[no-untyped-call]
             for result in future.result():
-                if "error" in result and "transcripts" not in result:
-                    tick(result["file"], 0, result["error"])
-                    continue
-                claims.take(result["transcripts"], result["file"])
-                markers.append(result)
-                tick(result["file"], int(result["sentences"]), None)
+                record_result(result, claims, tick, markers)
     finally:
         client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:

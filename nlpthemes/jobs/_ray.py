@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpthemes.errors import InputError, NlpthemesError
-from nlpthemes.jobs._batch_work import WorkSpec, load_checked, process_files
+from nlpthemes.jobs._batch_work import WorkSpec, load_checked, process_files, record_result
 
 __all__ = ["FileWorker", "run_ray"]
 
@@ -176,10 +176,5 @@ def _work(ray: Any, todo: Sequence[tuple[Path, str]], spec: WorkSpec, claims: An
         result = json.loads(row["result"])
         if "fatal" in result:
             raise InputError(None, result["fatal"])
-        if "error" in result and "transcripts" not in result:
-            tick(result["file"], 0, result["error"])
-            continue
-        claims.take(result["transcripts"], result["file"])
-        markers.append(result)
-        tick(result["file"], int(result["sentences"]), None)
+        record_result(result, claims, tick, markers)
     return markers
