@@ -31,6 +31,9 @@ def batch(
     allow_version_mismatch: Annotated[
         bool, typer.Option("--allow-version-mismatch", help="Use a pipeline saved by another nlpthemes version.")
     ] = False,
+    pseudonymise: r.Pseudonymise = False,
+    names: r.Names = None,
+    key: r.Key = None,
     interviewer: r.Interviewer = None,
     no_guess_interviewers: r.NoGuess = False,
     attributes: r.Attributes = None,
@@ -53,7 +56,7 @@ def batch(
         cache=not no_cache, embed_batch=embed_batch, allow_version_mismatch=allow_version_mismatch,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
                                   id_column, text_column, speaker_column),
-        attributes=attributes, quiet=quiet,
+        attributes=attributes, pseudonyms=r.pseudonym_options(pseudonymise, names, key, out), quiet=quiet,
     )  # fmt: skip
     if not quiet:
         typer.echo(result.summary, nl=False)

@@ -67,10 +67,22 @@ class WorkSpec:
     options: ReadOptions = ReadOptions()
     attributes: str | None = None
     attributes_sha256: str | None = None
+    pseudonyms: tuple[tuple[str, str], ...] = ()
 
     def fingerprint(self) -> str:
         """Everything besides the input file that changes a file's outputs."""
-        return json.dumps([self.pipeline_id, repr(self.options), self.attributes_sha256])
+        parts: list[Any] = [self.pipeline_id, repr(self.options), self.attributes_sha256]
+        if self.pseudonyms:  # another key gives other outputs
+            parts.append(hashlib.sha256(json.dumps(self.pseudonyms).encode()).hexdigest())
+        return json.dumps(parts)
+
+    def pseudonymiser(self) -> Any:
+        """The :class:`~nlpthemes.pseudonymise.Pseudonymiser` of this run, or ``None``."""
+        if not self.pseudonyms:
+            return None
+        from nlpthemes.pseudonymise import Pseudonymiser
+
+        return Pseudonymiser(key=dict(self.pseudonyms))
 
 
 @dataclass
@@ -182,10 +194,22 @@ def _write_rows(path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any
         writer.writerows(rows)
 
 
+def _hide_names(rows: Sequence[dict[str, Any]], pseudonymiser: Any) -> None:
+    """Replace names in the ``text`` and ``speaker`` fields of output rows, in place."""
+    if pseudonymiser is None:
+        return
+    for row in rows:
+        if row.get("text"):
+            row["text"] = pseudonymiser.text(str(row["text"]))
+        if row.get("speaker"):
+            row["speaker"] = pseudonymiser.speaker(str(row["speaker"]))
+
+
 def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any, spec: WorkSpec) -> dict[str, Any]:
     """Assign, suggest and write every transcript of one file, then its marker; return the marker.
 
     ``vectors`` holds one array per transcript (rows follow its sentences).
+    With ``spec.pseudonyms``, names in speakers and texts are replaced.
     """
     import numpy as np
 
@@ -198,16 +222,21 @@ def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any
     labels[-1] = "outliers"
     include = pipeline.config.include_interviewers
     n_sentences = n_novel = 0
+    pseudonymiser = spec.pseudonymiser()
+    if pseudonymiser is not None:
+        labels = {theme: pseudonymiser.text(label) for theme, label in labels.items()}
     for transcript, sentences, x in zip(prepared.transcripts, prepared.sentences, vectors, strict=True):
         folder = transcript_folder(out, transcript.id)
         result = pipeline.assign(sentences, x)
-        write_sentences_csv(sentences, folder / "sentences.csv")
+        write_sentences_csv(sentences, folder / "sentences.csv", pseudonymiser=pseudonymiser)
         columns, rows = theme_rows(result, labels)
+        _hide_names(rows, pseudonymiser)
         _write_rows(folder / "sentence_themes.csv", columns, rows)
         keep = np.array([include or not s.is_interviewer for s in sentences], dtype=bool)
         targets = [s for s, k in zip(sentences, keep, strict=True) if k]
         suggestions = suggestion_rows(targets, pipeline.suggester.codes_, result.proba[keep], result.applied[keep],
                                       top_k=pipeline.config.top_k)  # fmt: skip
+        _hide_names(suggestions, pseudonymiser)
         _write_rows(folder / "suggestions.csv", SUGGESTION_COLUMNS, suggestions)
         novel = np.asarray(x, dtype=np.float32)[result.novel]
         with atomic_path(novel_path(out, transcript.id)) as tmp:

@@ -32,6 +32,7 @@ from nlpthemes.jobs._batch_work import (
     read_marker,
     write_file_outputs,
 )
+from nlpthemes.jobs._common import PseudonymOptions
 from nlpthemes.manifest import build_manifest, file_sha256, write_manifest
 
 __all__ = ["ENGINES", "BatchResult", "run_batch"]
@@ -77,6 +78,32 @@ def _embed_group(group: list[Prepared], embedder: Any) -> list[list[Any]]:
             row += len(sentences)
         out.append(per)
     return out
+
+
+def pseudonym_key(files: Sequence[Path], options: ReadOptions, pseudonyms: PseudonymOptions) -> tuple[tuple[str, str], ...]:
+    """The run's pseudonym key: the key file's names, then every new speaker in file order; saved.
+
+    Every file is read once more for its speakers before the work starts, so
+    the key is complete and the same for every worker and every resumed run.
+    """
+    if not pseudonyms.enabled:
+        return ()
+    from nlpthemes.io import read_transcripts
+    from nlpthemes.io._decode import read_text_file
+    from nlpthemes.pseudonymise import Pseudonymiser, read_key, write_key
+
+    key_file = pseudonyms.key_file
+    pseudonymiser = Pseudonymiser(key=dict(read_key(key_file)) if key_file and key_file.exists() else {})
+    for path in files:
+        try:
+            pseudonymiser.add_corpus(read_transcripts(path, options))
+        except InputError:
+            continue  # reported when the file's turn comes
+    if pseudonyms.names_file is not None:
+        pseudonymiser.add_names(read_text_file(pseudonyms.names_file).text.splitlines())
+    if key_file is not None:
+        write_key(pseudonymiser.key, key_file)
+    return tuple(sorted(pseudonymiser.key.items()))
 
 
 def _remove_stale_temporaries(out: Path) -> None:
@@ -138,6 +165,7 @@ def run_batch(
     cache: bool = True,
     embed_batch: int = 2048,
     allow_version_mismatch: bool = False,
+    pseudonyms: PseudonymOptions = PseudonymOptions(),
     quiet: bool = True,
 ) -> BatchResult:
     """Run new transcripts through a saved pipeline; resumable.
@@ -178,6 +206,9 @@ def run_batch(
         Sentences gathered from consecutive files per encode call.
     allow_version_mismatch : bool
         Load a pipeline saved by another nlpthemes minor version.
+    pseudonyms : PseudonymOptions
+        Replace speaker names (and a names file's names) with pseudonyms in
+        every output; the key file is read if it exists, extended and saved.
     quiet : bool
         No progress bar.
     """
@@ -201,12 +232,13 @@ def run_batch(
         from nlpthemes.io import read_attributes
 
         read_attributes(Path(attributes))  # a bad attributes file stops the run here, not per file
-    spec = WorkSpec(out=str(out), pipeline_dir=str(Path(pipeline_dir).resolve()), pipeline_id=pipeline.pipeline_id,
-                    options=options, attributes=None if attributes is None else str(attributes),
-                    attributes_sha256=None if attributes is None else file_sha256(attributes))  # fmt: skip
     files = list_inputs(paths, attributes, exclude=[out, pipeline_dir])
     if not files:
         raise InputError(None, f"no supported files in {', '.join(map(str, paths))}")
+    spec = WorkSpec(out=str(out), pipeline_dir=str(Path(pipeline_dir).resolve()), pipeline_id=pipeline.pipeline_id,
+                    options=options, attributes=None if attributes is None else str(attributes),
+                    attributes_sha256=None if attributes is None else file_sha256(attributes),
+                    pseudonyms=pseudonym_key(files, options, pseudonyms))  # fmt: skip
     from nlpthemes.jobs._batch_work import file_key
 
     hashes = [file_sha256(p) for p in files]
@@ -273,7 +305,8 @@ def run_batch(
                     "scheduler": scheduler, "workers": workers, "device": device, "cache": cache,
                     "embed_batch": embed_batch, "language": options.language,
                     "interviewers": list(options.interviewers),
-                    "attributes": None if attributes is None else str(attributes)},  # fmt: skip
+                    "attributes": None if attributes is None else str(attributes),
+                    "pseudonymise": pseudonyms.enabled},  # fmt: skip
         inputs=[*files, *([attributes] if attributes is not None else [])],
         timings={"load": t_work - started, "work": t_combine - t_work, "combine": time.perf_counter() - t_combine,
                  "total": seconds},  # fmt: skip

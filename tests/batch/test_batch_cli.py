@@ -67,3 +67,14 @@ def test_cli_modules_import_no_numpy() -> None:
     code = "import sys, nlpthemes.cli.fit, nlpthemes.cli.batch; print('numpy' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_batch_pseudonymise_writes_the_key_beside_the_outputs(app: typer.Typer, fitted: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["batch", str(DATA / "wave2"), "-p", str(fitted), "-o", str(out),
+                                      "--pseudonymise", "-q"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    key = (out / "pseudonym_key.csv").read_text(encoding="utf-8").splitlines()
+    assert key[0] == "name,pseudonym" and len(key) == 5
+    combined = (out / "sentences.csv").read_text(encoding="utf-8")
+    assert ",P01," in combined and ",Dev," not in combined
