@@ -7,13 +7,28 @@ all. Reported per data set (mean over ``--seeds`` splits):
 * per-code Cohen's kappa (machine vs human, mean over codes present in the
   held-out part), and per group (top-level code) where the codebook is nested;
 * macro-F1 over codes; top-3 recall (the human's code among the three best
-  suggestions, for sentences the human coded); expected calibration error.
+  suggestions, for sentences the human coded); expected calibration error;
+  seconds to fit and predict.
 
-Baselines (same sentences, same embeddings, same process): cosine similarity to
-"name: definition" applying the best code; cosine to the code name alone; a
-logistic regression per code on plain sentence embeddings trained on the 20%.
+Methods (``--methods``; same sentences, same embeddings, same process; every
+choice cross-fitted by transcript on the 20%, never on the held-out part):
+
+* ``baselines``: cosine similarity to "name: definition" applying the best
+  code; cosine to the code name alone; a logistic regression per code on plain
+  sentence embeddings trained on the 20% (threshold 0.5).
+* ``zeroshot`` / ``learned``: nlpthemes' CodeSuggester without / with codes.
+* ``percode``: the learned suggester with one threshold per code, chosen on
+  cross-fitted training probabilities and shrunk toward the global one.
+* ``knn``: similarity-weighted vote of the k nearest coded sentences
+  (context weight, k and threshold cross-fitted).
+* ``lrctx``: a logistic regression per code on contextual vectors (context
+  weight, C and threshold cross-fitted).
+* ``setfit`` (opt-in, slow): SetFit-style contrastive fine-tuning of the
+  sentence model on pairs from the 20% (nlpthemes.suggest._finetune), then the
+  learned CodeSuggester on the fine-tuned embeddings.
 
 Usage: python evaluation/suggest_eval.py [--shared ../shared/data] [--seeds 3]
+       [--methods baselines zeroshot learned percode knn lrctx setfit]
 """
 
 from __future__ import annotations
@@ -32,7 +47,9 @@ import datasets  # noqa: E402
 
 from nlpthemes.embed import load_embedder  # noqa: E402
 from nlpthemes.suggest import CodeSuggester  # noqa: E402
-from nlpthemes.suggest._calibrate import mean_kappa  # noqa: E402
+from nlpthemes.suggest._calibrate import fit_calibrator, folds, mean_kappa, prototypes  # noqa: E402
+from nlpthemes.suggest._context import contextual  # noqa: E402
+from nlpthemes.suggest._features import N_FEATURES, similarity_features  # noqa: E402
 
 
 def split(cs: datasets.CodedSet, seed: int, share: float = 0.2) -> np.ndarray:
@@ -72,9 +89,187 @@ def group_matrix(cs: datasets.CodedSet, y: np.ndarray) -> np.ndarray:
     return g
 
 
-def evaluate(cs: datasets.CodedSet, embedder, seeds: int) -> list[dict]:  # type: ignore[no-untyped-def]
+METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "setfit")
+CHEAP = METHODS[:-1]
+CONTEXTS = (0.0, 1.0, 3.0)  # weight of the neighbourhood mean (as CodeSuggester's "auto")
+WINDOW = 2  # neighbouring sentences on each side (CodeSuggester's default)
+KS = (5, 10, 20, 40)
+VOTE_T = tuple(np.round(np.arange(0.05, 0.95, 0.05), 2))
+PROBA_T = tuple(np.round(np.arange(0.02, 0.81, 0.02), 2))
+LR_C = (1.0, 10.0, 100.0)
+SHRINK = 10.0  # per-code thresholds: prior weight of the global threshold, in positive examples
+
+# scores, applied, probabilities (None: not probabilities), seconds, choices made
+Result = tuple[np.ndarray, np.ndarray, "np.ndarray | None", float, str]
+
+
+def knn_votes(train_x: np.ndarray, train_y: np.ndarray, query: np.ndarray, ks: tuple[int, ...]) -> dict[int, np.ndarray]:
+    """Similarity-weighted share of the k nearest coded sentences that have each code."""
+    sims = query @ train_x.T
+    kmax = min(max(ks), len(train_x))
+    top = np.argpartition(-sims, kmax - 1, axis=1)[:, :kmax]
+    top = np.take_along_axis(top, np.argsort(-np.take_along_axis(sims, top, 1), axis=1), 1)
+    w = np.clip(np.take_along_axis(sims, top, 1), 0, None)
+    votes = w[:, :, None] * train_y[top]
+    cum_votes, cum_w = np.cumsum(votes, axis=1), np.cumsum(w, axis=1)
+    return {k: cum_votes[:, min(k, kmax) - 1] / np.maximum(cum_w[:, min(k, kmax) - 1, None], 1e-9) for k in ks}
+
+
+def fit_knn(cs: datasets.CodedSet, x: np.ndarray, y: np.ndarray, train: np.ndarray) -> Result:
+    started = time.perf_counter()
+    rows = np.nonzero(train)[0]
+    fold = folds(cs.sentences, rows)
+    best: tuple[float, float, int, float] | None = None
+    for context in CONTEXTS:
+        v = contextual(cs.sentences, x, window=WINDOW, weight=context)
+        crossed = {k: np.zeros((len(rows), y.shape[1])) for k in KS}
+        for f in np.unique(fold):
+            inner, outer = rows[fold != f], rows[fold == f]
+            for k, votes in knn_votes(v[inner], y[inner], v[outer], KS).items():
+                crossed[k][fold == f] = votes
+        for k in KS:
+            for t in VOTE_T:
+                kappa = mean_kappa(y[rows], crossed[k] >= t)
+                if best is None or kappa > best[0]:
+                    best = (kappa, context, k, float(t))
+    assert best is not None
+    _, context, k, t = best
+    v = contextual(cs.sentences, x, window=WINDOW, weight=context)
+    votes = knn_votes(v[rows], y[rows], v[~train], (k,))[k]
+    return votes, votes >= t, votes, time.perf_counter() - started, f"context={context}, k={k}, t={t}"
+
+
+def lr_columns(train_x: np.ndarray, train_y: np.ndarray, query: np.ndarray, c: float) -> np.ndarray:
+    """One logistic regression per code; a code with one class only gets its rate."""
     from sklearn.linear_model import LogisticRegression
 
+    out = np.zeros((len(query), train_y.shape[1]))
+    for j in range(train_y.shape[1]):
+        yt = train_y[:, j]
+        if yt.all() or not yt.any():
+            out[:, j] = float(yt.mean())
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf = LogisticRegression(C=c, max_iter=1000).fit(train_x, yt)
+        out[:, j] = clf.predict_proba(query)[:, 1]
+    return out
+
+
+def fit_lrctx(cs: datasets.CodedSet, x: np.ndarray, y: np.ndarray, train: np.ndarray) -> Result:
+    started = time.perf_counter()
+    rows = np.nonzero(train)[0]
+    fold = folds(cs.sentences, rows)
+    best: tuple[float, float, float, float] | None = None
+    for context in CONTEXTS:
+        v = contextual(cs.sentences, x, window=WINDOW, weight=context)
+        for c in LR_C:
+            crossed = np.zeros((len(rows), y.shape[1]))
+            for f in np.unique(fold):
+                crossed[fold == f] = lr_columns(v[rows[fold != f]], y[rows[fold != f]], v[rows[fold == f]], c)
+            for t in PROBA_T:
+                kappa = mean_kappa(y[rows], crossed >= t)
+                if best is None or kappa > best[0]:
+                    best = (kappa, context, c, float(t))
+    assert best is not None
+    _, context, c, t = best
+    v = contextual(cs.sentences, x, window=WINDOW, weight=context)
+    p = lr_columns(v[rows], y[rows], v[~train], c)
+    return p, p >= t, p, time.perf_counter() - started, f"context={context}, C={c}, t={t}"
+
+
+def learned_crossfit(model: CodeSuggester, sentences: list, x: np.ndarray, labels: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Cross-fitted training probabilities of a learned CodeSuggester with its chosen weights
+    (the same folds, prototypes, features and calibrator as its own cross-fitting)."""
+    vectors = model._vectors(sentences, x)  # its fitted context (whatever the model mixes in)
+    fold = folds(sentences, rows)
+    all_scores = vectors @ model.code_vectors_.T
+    col_mean, col_std = all_scores.mean(axis=0), all_scores.std(axis=0)
+    crossed = np.zeros((len(rows), len(model.codes_)), dtype=np.float32)
+    for f in np.unique(fold):
+        inner = rows[fold != f]
+        protos = prototypes(model.code_vectors_, vectors[inner], labels[inner], model.example_weight_)
+        crossed[fold == f] = vectors[rows[fold == f]] @ protos.T
+    feats = similarity_features(crossed, col_mean, col_std).reshape(-1, N_FEATURES)
+    target = labels[rows].ravel()
+    row_fold = np.repeat(fold, len(model.codes_))
+    probs = np.zeros(len(target))
+    for f in np.unique(fold):
+        inner = row_fold != f
+        if target[inner].all() or not target[inner].any():
+            probs[~inner] = target[inner].mean()
+            continue
+        probs[~inner] = fit_calibrator(feats[inner], target[inner]).predict_proba(feats[~inner])[:, 1]
+    return probs.reshape(len(rows), -1)
+
+
+def per_code_thresholds(labels: np.ndarray, probs: np.ndarray, global_t: float) -> np.ndarray:
+    """Each code's kappa-best threshold, shrunk toward the global one by its number of positives."""
+    out = np.full(labels.shape[1], global_t)
+    for j in np.nonzero(labels.any(axis=0))[0]:
+        kappas = [mean_kappa(labels[:, [j]], probs[:, [j]] >= t) for t in PROBA_T]
+        n = float(labels[:, j].sum())
+        out[j] = (n * PROBA_T[int(np.argmax(kappas))] + SHRINK * global_t) / (n + SHRINK)
+    return out
+
+
+def fit_learned(cs: datasets.CodedSet, embedder, x: np.ndarray, y: np.ndarray, train: np.ndarray,  # type: ignore[no-untyped-def]
+                codings: pd.DataFrame, percode: bool) -> dict[str, Result]:  # fmt: skip
+    """The learned CodeSuggester and, on top of its probabilities, per-code thresholds."""
+    started = time.perf_counter()
+    test_sentences = [s for s, t in zip(cs.sentences, train, strict=True) if not t]
+    model = CodeSuggester(embedder=embedder).fit(cs.sentences, cs.codebook, codings=codings, embeddings=x)
+    p = model.predict_proba(test_sentences, embeddings=x[~train])
+    cols = [model.codes_.index(c) for c in cs.codes]
+    seconds = time.perf_counter() - started
+    question = f", question={model.question_weight_}" if hasattr(model, "question_weight_") else ""
+    auto = f"context={model.context_weight_}{question}, examples={model.example_weight_}, t={model.threshold_}"
+    out = {"": (p[:, cols], model.decide(p)[:, cols], p[:, cols], seconds, auto)}
+    if percode:
+        labels = np.zeros((len(x), len(model.codes_)), dtype=bool)
+        labels[:, cols] = y
+        rows = np.nonzero(train)[0]
+        thresholds = per_code_thresholds(labels[rows], learned_crossfit(model, cs.sentences, x, labels, rows),
+                                         model.threshold_)  # fmt: skip
+        applied = (p >= thresholds)[:, cols]
+        spread = f"t per code {thresholds[cols].min():.2f}-{thresholds[cols].max():.2f}"
+        out["per-code"] = (p[:, cols], applied, p[:, cols], time.perf_counter() - started, f"{auto}; {spread}")
+    return out
+
+
+def fit_setfit(cs: datasets.CodedSet, embedder, y: np.ndarray, train: np.ndarray, codings: pd.DataFrame,  # type: ignore[no-untyped-def]
+               seed: int, pairs: int) -> dict[str, Result]:  # fmt: skip
+    """Fine-tune the sentence model on pairs from the 20%, re-embed, then learn as usual."""
+    from nlpthemes.suggest import code_text
+    from nlpthemes.suggest._finetune import finetune_embedder
+
+    started = time.perf_counter()
+    texts = [s.text for s, t in zip(cs.sentences, train, strict=True) if t]
+    code_texts = [code_text(cs.codebook, cs.codebook.find(c)) for c in cs.codes]
+    tuned = finetune_embedder(embedder, texts, y[train], code_texts, max_pairs=pairs, seed=seed)
+    trained = time.perf_counter() - started
+    x = tuned.encode([s.text for s in cs.sentences])
+    encoded = time.perf_counter() - started - trained
+    out = fit_learned(cs, tuned, x, y, train, codings, percode=True)
+    note = f"pairs={pairs}, train {trained:.0f}s, encode {encoded:.0f}s; "
+    return {k: (*r[:3], r[3] + trained + encoded, note + r[4]) for k, r in out.items()}
+
+
+def training_codings(cs: datasets.CodedSet, train: np.ndarray) -> pd.DataFrame:
+    codings = pd.DataFrame(
+        [{"transcript": s.transcript_id, "start": s.start, "end": s.end, "code": c, "coder": "human"}
+         for s, g, t in zip(cs.sentences, cs.gold, train, strict=True) if t for c in g]
+    )  # fmt: skip
+    if codings.empty:  # coded transcripts with no code at all: still training data
+        first = next(s for s, t in zip(cs.sentences, train, strict=True) if t)
+        codings = pd.DataFrame([{"transcript": first.transcript_id, "start": first.start,
+                                 "end": first.end, "code": cs.codes[0], "coder": "human"}])  # fmt: skip
+    return codings
+
+
+def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ...] = CHEAP,  # type: ignore[no-untyped-def]
+             pairs: int = 512) -> list[dict]:  # fmt: skip
+    from sklearn.linear_model import LogisticRegression
 
     x = embedder.encode([s.text for s in cs.sentences])
     xn = x / np.linalg.norm(x, axis=1, keepdims=True)
@@ -88,50 +283,56 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int) -> list[dict]:  # type
         train = split(cs, seed)
         test = ~train
         y = y_all[test]
-        results: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
-        for label, vecs in (("baseline: cosine to name+definition", defs), ("baseline: cosine to name", names)):
-            s = xn @ (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).T
-            results[label] = (s[test], s[test] == s[test].max(1, keepdims=True), None)
-        lr = np.zeros(y_all.shape)
-        for j in range(len(codes)):
-            yt = y_all[train, j]
-            if 0 < yt.sum() < len(yt):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    clf = LogisticRegression(class_weight="balanced", max_iter=2000).fit(x[train], yt)
-                lr[:, j] = clf.predict_proba(x)[:, 1]
-        results["baseline: logistic regression (20%)"] = (lr[test], lr[test] > 0.5, lr[test])
-        sentences_test = [s for s, t in zip(cs.sentences, test, strict=True) if t]
-        zs = CodeSuggester(embedder=embedder).fit(cs.sentences, cs.codebook, embeddings=x)
-        p = zs.predict_proba(sentences_test, embeddings=x[test])
-        zs_cols = [zs.codes_.index(c) for c in cs.codes]
-        results["nlpthemes zero-shot"] = (p[:, zs_cols], zs.decide(p)[:, zs_cols], None)
-        codings = pd.DataFrame(
-            [{"transcript": s.transcript_id, "start": s.start, "end": s.end, "code": c, "coder": "human"}
-             for s, g, t in zip(cs.sentences, cs.gold, train, strict=True) if t for c in g]
-        )  # fmt: skip
-        if codings.empty:  # coded transcripts with no code at all: still training data
-            first = next(s for s, t in zip(cs.sentences, train, strict=True) if t)
-            codings = pd.DataFrame([{"transcript": first.transcript_id, "start": first.start,
-                                     "end": first.end, "code": cs.codes[0], "coder": "human"}])  # fmt: skip
-        started = time.perf_counter()
-        learned = CodeSuggester(embedder=embedder).fit(cs.sentences, cs.codebook, codings=codings, embeddings=x)
-        p = learned.predict_proba(sentences_test, embeddings=x[test])
-        cols = [learned.codes_.index(c) for c in cs.codes]
-        results["nlpthemes learned (20%)"] = (p[:, cols], learned.decide(p)[:, cols], p[:, cols])
-        fit_s = time.perf_counter() - started
-        for method, (scores, applied, proba) in results.items():
-            row = {
+        results: dict[str, Result] = {}
+        if "baselines" in methods:
+            for label, vecs in (("baseline: cosine to name+definition", defs), ("baseline: cosine to name", names)):
+                started = time.perf_counter()
+                s = xn @ (vecs / np.linalg.norm(vecs, axis=1, keepdims=True)).T
+                results[label] = (s[test], s[test] == s[test].max(1, keepdims=True), None,
+                                  time.perf_counter() - started, "")  # fmt: skip
+            started = time.perf_counter()
+            lr = np.zeros(y_all.shape)
+            for j in range(len(codes)):
+                yt = y_all[train, j]
+                if 0 < yt.sum() < len(yt):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        clf = LogisticRegression(class_weight="balanced", max_iter=2000).fit(x[train], yt)
+                    lr[:, j] = clf.predict_proba(x)[:, 1]
+            results["baseline: logistic regression (20%)"] = (lr[test], lr[test] > 0.5, lr[test],
+                                                              time.perf_counter() - started, "t=0.5")  # fmt: skip
+        if "zeroshot" in methods:
+            started = time.perf_counter()
+            sentences_test = [s for s, t in zip(cs.sentences, test, strict=True) if t]
+            zs = CodeSuggester(embedder=embedder).fit(cs.sentences, cs.codebook, embeddings=x)
+            p = zs.predict_proba(sentences_test, embeddings=x[test])
+            zs_cols = [zs.codes_.index(c) for c in cs.codes]
+            results["nlpthemes zero-shot"] = (p[:, zs_cols], zs.decide(p)[:, zs_cols], None,
+                                              time.perf_counter() - started, "")  # fmt: skip
+        codings = training_codings(cs, train)
+        if "learned" in methods or "percode" in methods:
+            learned = fit_learned(cs, embedder, x, y_all, train, codings, percode="percode" in methods)
+            if "learned" in methods:
+                results["nlpthemes learned (20%)"] = learned[""]
+            if "percode" in methods:
+                results["learned + per-code thresholds"] = learned["per-code"]
+        if "knn" in methods:
+            results["kNN over coded sentences"] = fit_knn(cs, x, y_all, train)
+        if "lrctx" in methods:
+            results["LR per code on contextual vectors"] = fit_lrctx(cs, x, y_all, train)
+        if "setfit" in methods:
+            tuned = fit_setfit(cs, embedder, y_all, train, codings, seed, pairs)
+            results["SetFit fine-tune + learned"] = tuned[""]
+            results["SetFit fine-tune + learned, per-code t"] = tuned["per-code"]
+        for method, (scores, applied, proba, seconds, auto) in results.items():
+            rows.append({
                 "data": cs.name, "method": method, "seed": seed,
                 "kappa_code": mean_kappa(y, applied), "macro_f1": macro_f1(y, applied),
                 "top3_recall": top3(y, scores),
                 "ece": ece(y, proba) if proba is not None else np.nan,
                 "kappa_group": mean_kappa(group_matrix(cs, y), group_matrix(cs, applied)) if nested else np.nan,
-            }  # fmt: skip
-            if method.startswith("nlpthemes learned"):
-                row["fit_s"] = fit_s
-                row["auto"] = f"context={learned.context_weight_}, examples={learned.example_weight_}, t={learned.threshold_}"
-            rows.append(row)
+                "fit_s": seconds, "auto": auto,
+            })  # fmt: skip
     return rows
 
 
@@ -140,21 +341,34 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=datasets.DEFAULT_SHARED)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--only", nargs="*", default=list(datasets.LOADERS))
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(CHEAP),
+                        help="default: all but setfit (slow)")  # fmt: skip
+    parser.add_argument("--pairs", type=int, default=512, help="setfit: training pairs per fit")
+    parser.add_argument("--model", default=None, help="embedding model (default: the packaged all-MiniLM-L6-v2)")
+    parser.add_argument("--torch-threads", type=int, default=0,
+                        help="setfit: torch CPU threads (0: torch's default; 1 is faster on a busy machine)")  # fmt: skip
     args = parser.parse_args()
-    embedder = load_embedder(None, progress=False)
+    started = time.perf_counter()
+    if args.torch_threads > 0:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
+    embedder = load_embedder(args.model, progress=False)
     rows = []
     for name in args.only:
         loader = datasets.LOADERS[name]
         cs = loader() if name == "pdpilot" else loader(args.shared)
-        rows += evaluate(cs, embedder, args.seeds)
+        rows += evaluate(cs, embedder, args.seeds, tuple(args.methods), args.pairs)
     frame = pd.DataFrame(rows)
     table = frame.groupby(["data", "method"], sort=False)[
-        ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece"]
+        ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece", "fit_s"]
     ].mean().round(3)
-    print(f"Code suggestion: 20% of transcripts as training codes, 80% held out; mean of {args.seeds} splits")
+    print(f"Code suggestion: 20% of transcripts as training codes, 80% held out; mean of {args.seeds} splits; "
+          f"model {embedder.name}")
     print(table.to_markdown() if hasattr(table, "to_markdown") else table.to_string())
-    learned = frame[frame["method"].str.startswith("nlpthemes learned")][["data", "seed", "auto", "fit_s"]]
-    print("\nchoices made by cross-fitting:\n" + learned.to_string(index=False))
+    chosen = frame[frame["auto"] != ""][["data", "method", "seed", "auto"]]
+    print("\nchoices made by cross-fitting:\n" + chosen.to_string(index=False))
+    print(f"\nwall time: {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":
