@@ -127,6 +127,25 @@ def _block(text: str) -> str:
     return f"```\n{text}\n```"
 
 
+def tables_apart(text: str) -> str:
+    r"""A blank line before and after every markdown table, so that it renders as one.
+
+    >>> tables_apart("title\n| a |\n|---|\n| 1 |\nafter")
+    'title\n\n| a |\n|---|\n| 1 |\n\nafter'
+    """
+    out: list[str] = []
+    fence = False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fence = not fence
+        is_row = not fence and line.lstrip().startswith("|")
+        was_row = bool(out) and out[-1].lstrip().startswith("|")
+        if out and out[-1].strip() and is_row != was_row and not line.startswith("```") and not out[-1].startswith("```"):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def _status(r: dict[str, object]) -> str:
     status = r["status"]
     return "ok" if status == 0 else str(status) if str(status).startswith("skipped") else f"failed ({status})"
@@ -185,7 +204,7 @@ def markdown(results: list[dict[str, object]], data: Path, *, kept: dict[str, st
         lines.append(f"| [{name}](#{name}) | {status} | {seconds} | {when} |")
     for name in names:
         lines += ["", sections[name]]
-    return "\n".join(lines) + "\n"
+    return tables_apart("\n".join(lines)) + "\n"
 
 
 def update_readme(readme: str, results: str) -> str:
@@ -200,7 +219,7 @@ def update_readme(readme: str, results: str) -> str:
     if START not in readme or END not in readme:
         raise SystemExit(f"the README has no '{START}' ... '{END}' lines to replace")
     body = results.strip().split("\n", 1)[1].strip() if results.startswith("# ") else results.strip()
-    body = re.sub(r"(?m)^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", body)
+    body = tables_apart(re.sub(r"(?m)^(#{2,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", body))
     head, rest = readme.split(START, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{START}\n{body}\n{END}{tail}"
