@@ -32,9 +32,35 @@ from numpy.typing import NDArray
 
 from nlpthemes.embed._derived import pipeline_modules
 
-__all__ = ["GpuEncoder", "length_batches"]
+__all__ = ["GpuEncoder", "fast_path_supported", "length_batches"]
 
 _TOKENIZER: Any = None
+
+
+def fast_path_supported(model_path: str | Path) -> bool:
+    """Whether :class:`GpuEncoder` reproduces this sentence-transformers folder exactly.
+
+    Only a Hugging Face transformer followed by mean or CLS pooling and an
+    optional normalisation, with a fast tokenizer (``tokenizer.json``); any
+    other module (a Dense layer, say) means the plain ``encode`` path.
+
+    Examples
+    --------
+    >>> fast_path_supported("/no/such/folder")
+    False
+    """
+    folder = Path(model_path)
+    modules_file = folder / "modules.json"
+    if not modules_file.is_file() or not (folder / "tokenizer.json").is_file():
+        return False
+    try:
+        modules = json.loads(modules_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    kinds = [str(m.get("type", "")).rsplit(".", 1)[-1] for m in modules]
+    if not kinds or kinds[0] != "Transformer" or not set(kinds) <= {"Transformer", "Pooling", "Normalize"}:
+        return False
+    return pipeline_modules(folder)[0] != "unsupported"
 
 
 def length_batches(lengths: Sequence[int], *, batch_tokens: int, max_batch: int) -> list[NDArray[np.intp]]:

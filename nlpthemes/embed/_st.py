@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from nlpthemes.embed._derived import pipeline_modules
-from nlpthemes.embed._gpu import GpuEncoder
+from nlpthemes.embed._gpu import GpuEncoder, fast_path_supported
 from nlpthemes.embed._local import LocalModelEmbedder, check_device
 from nlpthemes.embed._registry import ModelSpec
 from nlpthemes.embed._resolve import set_offline
@@ -63,9 +62,9 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
         Encode with :class:`~nlpthemes.embed._gpu.GpuEncoder` (length-sorted
         large batches, tokenised in parallel worker processes, fp16 on a
         GPU) instead of ``SentenceTransformer.encode``. ``None`` turns it on
-        on a CUDA device when the model is a transformer with mean or CLS
-        pooling (the default model is); ``True`` also on the CPU (fp32,
-        for tests); ``False`` never.
+        on a CUDA device when the model is only a transformer with mean or
+        CLS pooling and a fast tokenizer (the default model is); ``True``
+        also on the CPU (fp32, for tests) for such models; ``False`` never.
 
     Notes
     -----
@@ -108,7 +107,7 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
             wanted = self.fast_path
             if wanted is None:
                 wanted = self._resolved_device().startswith("cuda")
-            self._fast_decided = bool(wanted) and pipeline_modules(Path(self.model_path))[0] != "unsupported"
+            self._fast_decided = bool(wanted) and fast_path_supported(self.model_path)
         return bool(self._fast_decided)
 
     def preferred_chunk(self) -> int:

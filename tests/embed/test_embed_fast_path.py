@@ -68,3 +68,22 @@ def test_cache_takes_the_backends_chunk_size(real_embedder, tmp_path) -> None:  
     inner = Recording(model_path=real_embedder.model_path, spec=real_embedder.spec, device="cpu")
     CachedEmbedder(embedder=inner, cache_dir=tmp_path).encode([f"sentence {i}" for i in range(5)])
     assert sum(seen) == 5 and max(seen) <= 2
+
+
+def test_models_the_fast_path_cannot_reproduce_keep_plain_encode(real_embedder, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from nlpthemes.embed._gpu import fast_path_supported
+
+    assert fast_path_supported(real_embedder.model_path)
+    folder = tmp_path / "with_dense"
+    shutil.copytree(real_embedder.model_path, folder)
+    modules = json.loads((folder / "modules.json").read_text(encoding="utf-8"))
+    modules.insert(2, {"idx": 2, "name": "2", "path": "2_Dense", "type": "sentence_transformers.models.Dense"})
+    (folder / "modules.json").write_text(json.dumps(modules), encoding="utf-8")
+    assert not fast_path_supported(folder)
+    assert SentenceTransformerEmbedder(model_path=folder, fast_path=True).preferred_chunk() == 1024
+    (folder / "modules.json").write_text(json.dumps([m for m in modules if m["path"] != "2_Dense"]), encoding="utf-8")
+    (folder / "tokenizer.json").unlink()  # a slow tokenizer only
+    assert not fast_path_supported(folder)
