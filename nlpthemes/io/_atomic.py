@@ -16,13 +16,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_text", "fsync_folder"]
+__all__ = ["atomic_path", "atomic_text", "fsync_folder", "process_umask"]
+
+
+def _read_umask() -> int:
+    umask = os.umask(0o022)  # reading the umask means setting it: done once, at import
+    os.umask(umask)
+    return umask
+
+
+_UMASK = _read_umask()
+
+
+def process_umask() -> int:
+    """The process's umask, read once at import (reading it means setting it, which is not thread-safe)."""
+    return _UMASK
 
 
 def _default_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    return 0o666 & ~_UMASK
 
 
 def fsync_folder(folder: str | Path) -> None:

@@ -31,7 +31,7 @@ from typing import Any
 
 from nlpthemes.errors import InputError, NlpthemesError
 from nlpthemes.io import ReadOptions
-from nlpthemes.io._atomic import fsync_folder
+from nlpthemes.io._atomic import fsync_folder, process_umask
 from nlpthemes.manifest import build_manifest, file_sha256, package_versions, write_manifest
 from nlpthemes.pipeline import Pipeline, PipelineConfig
 
@@ -113,9 +113,7 @@ def save_pipeline(pipeline: Pipeline, folder: str | Path, *, codebook_file: str 
         with open(tmp / IDENTITY, "w", encoding="utf-8") as handle:
             json.dump(identity, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; the folder is meant to be shared
+        os.chmod(tmp, 0o777 & ~process_umask())  # mkdtemp makes it private; the folder is meant to be shared
         if target.exists():
             shutil.rmtree(target)
         os.replace(tmp, target)
