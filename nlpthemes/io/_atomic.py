@@ -52,7 +52,8 @@ def fsync_folder(folder: str | Path) -> None:
 
 
 def _fsync_file(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """Flush a file's content to disk (read-write descriptor: Windows needs one to flush)."""
+    fd = os.open(path, os.O_RDWR)
     try:
         os.fsync(fd)
     finally:
