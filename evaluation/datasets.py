@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nlpthemes.codebook import Code, Codebook
@@ -131,3 +132,151 @@ def pdpilot(data: Path = REPO / "data" / "pdpilot") -> CodedSet:
 
 
 LOADERS = {"ctrlshift": ctrlshift, "games": games_as_art, "pdpilot": pdpilot}
+
+
+CODEBOOKS = Path(__file__).resolve().parent / "codebooks"
+
+
+def _table_transcript(tid: str, rows: list[tuple[str, str, bool]]) -> tuple[Transcript, list[Sentence]]:
+    """A transcript from ``(speaker, text, is_interviewer)`` rows, one row per line and per unit.
+
+    Consecutive rows of one speaker form a turn; every row is kept as one unit
+    (sentence) so that row-level human codes stay aligned.
+    """
+    lines: list[str] = []
+    turns: list[Turn] = []
+    spans: list[tuple[int, int, str, bool, int]] = []
+    pos = 0
+    for speaker, text, interviewer in rows:
+        text = " ".join(str(text).split())
+        if turns and turns[-1].speaker == speaker:
+            turns[-1] = Turn(turns[-1].start, pos + len(text), speaker, interviewer)
+        else:
+            turns.append(Turn(pos, pos + len(text), speaker, interviewer))
+        spans.append((pos, pos + len(text), speaker, interviewer, len(turns) - 1))
+        lines.append(text)
+        pos += len(text) + 1
+    full = "\n".join(lines)
+    transcript = Transcript(tid, full, tuple(turns))
+    sentences = [Sentence(tid, i, a, b, full[a:b], speaker=sp, turn=turn, is_interviewer=iv)
+                 for i, (a, b, sp, iv, turn) in enumerate(spans)]  # fmt: skip
+    return transcript, sentences
+
+
+_ANNOMI_CODES = {
+    "question": "Question", "reflection": "Reflection", "therapist_input": "Therapist input",
+    "other": "Other therapist talk", "change": "Change talk", "neutral": "Neutral talk", "sustain": "Sustain talk",
+}  # fmt: skip
+
+
+def annomi(shared: Path = DEFAULT_SHARED) -> CodedSet:
+    """AnnoMI counselling transcripts: every utterance has one code (therapist behaviour or client
+    talk type), kept as one unit; the therapist is the interviewer. Codebook written for this
+    evaluation (evaluation/codebooks/annomi.csv), from the papers' descriptions of the codes."""
+    table = pd.read_csv(shared / "annomi" / "AnnoMI-simple.csv")
+    codebook = read_codebook(CODEBOOKS / "annomi.csv")
+    sentences: list[Sentence] = []
+    gold: list[set[str]] = []
+    for tid, rows in table.groupby("transcript_id", sort=True):
+        rows = rows.sort_values("utterance_id")
+        units = [(str(r.interlocutor), str(r.utterance_text), r.interlocutor == "therapist")
+                 for r in rows.itertuples()]  # fmt: skip
+        _, units_s = _table_transcript(f"annomi{int(tid):03d}", units)
+        for s, r in zip(units_s, rows.itertuples(), strict=True):
+            label = r.main_therapist_behaviour if r.interlocutor == "therapist" else r.client_talk_type
+            sentences.append(s)
+            gold.append({_ANNOMI_CODES[label]} if label in _ANNOMI_CODES else set())
+    return _finish("AnnoMI", sentences, gold, codebook)
+
+
+def annomi_human_kappa(shared: Path = DEFAULT_SHARED) -> float:
+    """Human-human agreement on AnnoMI: per-code Cohen's kappa (presence/absence over the
+    utterances of the role the code belongs to), averaged over the 45 annotator pairs of the 7
+    transcripts all 10 annotators coded, then over codes."""
+    from itertools import combinations
+
+    from nlpthemes.suggest._calibrate import mean_kappa
+
+    full = pd.read_csv(shared / "annomi" / "AnnoMI-full.csv")
+    per = full.groupby("transcript_id")["annotator_id"].nunique()
+    full = full[full["transcript_id"].isin(per[per == per.max()].index)]
+    kappas: dict[str, list[float]] = {}
+    for role, column in (("therapist", "main_therapist_behaviour"), ("client", "client_talk_type")):
+        part = full[full["interlocutor"] == role]
+        wide = part.pivot_table(index=["transcript_id", "utterance_id"], columns="annotator_id",
+                                values=column, aggfunc="first").dropna()  # fmt: skip
+        codes = sorted(set(wide.values.ravel()))
+        for a, b in combinations(wide.columns, 2):
+            ya = np.array([[v == c for c in codes] for v in wide[a]])
+            yb = np.array([[v == c for c in codes] for v in wide[b]])
+            for j, code in enumerate(codes):
+                kappas.setdefault(code, []).append(mean_kappa(ya[:, [j]], yb[:, [j]]))
+    return float(np.mean([np.nanmean(v) for v in kappas.values()]))
+
+
+_TALKMOVES_TEACHER = {
+    2: "Keeping everyone together", 3: "Getting students to relate", 4: "Restating", 5: "Revoicing",
+    6: "Marking", 7: "Context", 8: "Pressing for accuracy", 9: "Pressing for reasoning",
+}  # fmt: skip
+_TALKMOVES_STUDENT = {
+    2: "Relating to another student", 3: "Asking for more information", 4: "Making a claim",
+    5: "Providing evidence or reasoning",
+}  # fmt: skip
+
+
+def _talkmove(value: object, table: dict[int, str]) -> str | None:
+    m = re.match(r"\s*(\d+)", str(value)) if isinstance(value, str) else None
+    return table.get(int(m.group(1))) if m else None
+
+
+def talkmoves(shared: Path = DEFAULT_SHARED, n_transcripts: int = 40, seed: int = 0) -> CodedSet:
+    """TalkMoves maths lessons: sentence rows with teacher or student talk-move codes. A seeded
+    sample of ``n_transcripts`` of the 567 lessons (the whole set has 237k sentences); the teacher
+    is the interviewer. Codebook written for this evaluation from the coding manual's categories."""
+    files = sorted((shared / "talkmoves" / "data").rglob("*.xlsx"))
+    rng = np.random.default_rng(seed)
+    picked = sorted(rng.choice(len(files), size=min(n_transcripts, len(files)), replace=False))
+    codebook = read_codebook(CODEBOOKS / "talkmoves.csv")
+    sentences: list[Sentence] = []
+    gold: list[set[str]] = []
+    for i in picked:
+        table = pd.read_excel(files[i])
+        table = table[table["Sentence"].astype(str).str.strip().ne("") & table["Sentence"].notna()]
+        units, labels = [], []
+        for speaker, text, t_tag, s_tag in zip(table["Speaker"], table["Sentence"], table["Teacher Tag"],
+                                               table["Student Tag"], strict=True):  # fmt: skip
+            teacher = str(speaker).strip().upper().startswith("T")
+            units.append(("Teacher" if teacher else str(speaker).strip(), str(text), teacher))
+            code = _talkmove(t_tag, _TALKMOVES_TEACHER) if teacher else _talkmove(s_tag, _TALKMOVES_STUDENT)
+            labels.append({code} if code else set())
+        _, units_s = _table_transcript(f"lesson{i:03d}", units)
+        sentences += units_s
+        gold += labels
+    return _finish("TalkMoves", sentences, gold, codebook)
+
+
+_3I4K = ("Fragment", "Statement", "Question", "Command", "Rhetorical question", "Rhetorical command",
+         "Intonation-dependent")  # fmt: skip
+
+
+def speech_acts_ko(shared: Path = DEFAULT_SHARED, n: int = 1500, seed: int = 0) -> CodedSet:
+    """Korean utterances (3i4K) coded with an English codebook of 7 speech acts: the seed study's
+    case of Korean talk and an English codebook. A seeded sample of ``n`` utterances, each its own
+    transcript (as answers to an open question)."""
+    lines = (shared / "multilingual" / "3i4k_ko" / "fci_test.txt").read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t", 1) for line in lines if "\t" in line]
+    rng = np.random.default_rng(seed)
+    picked = sorted(rng.choice(len(rows), size=min(n, len(rows)), replace=False))
+    codebook = read_codebook(CODEBOOKS / "speech_acts_3i4k.csv")
+    sentences: list[Sentence] = []
+    gold: list[set[str]] = []
+    for i in picked:
+        label, text = rows[i]
+        text = text.strip()
+        sentences.append(Sentence(f"utt{i:04d}", 0, 0, len(text), text, speaker="respondent"))
+        gold.append({_3I4K[int(label)]})
+    return _finish("3i4K (ko)", sentences, gold, codebook)
+
+
+LOADERS.update({"annomi": annomi, "talkmoves": talkmoves})
+EXTRA_LOADERS = {"speech_acts_ko": speech_acts_ko}

@@ -105,7 +105,9 @@ def _calibrator(coef: Any, intercept: Any, classes: list[bool]) -> Any:
 
 
 def load_suggester(path: str | Path, *, embedder: Any) -> CodeSuggester:
-    """Load a folder written by :func:`save_suggester`; ``embedder`` encodes new sentences.
+    """Load a folder written by :func:`save_suggester` (or a :class:`JudgedSuggester`'s ``save``).
+
+    ``embedder`` encodes new sentences.
 
     Raises
     ------
@@ -114,6 +116,10 @@ def load_suggester(path: str | Path, *, embedder: Any) -> CodeSuggester:
         arrays do not fit together.
     """
     folder = Path(path)
+    from nlpthemes.suggest._persist_judged import is_judged, load_judged
+
+    if is_judged(folder):  # the two-stage suggester (retriever + judge)
+        return load_judged(folder, embedder=embedder)  # type: ignore[return-value]
     meta_path, arrays_path = folder / METADATA, folder / ARRAYS
     if not meta_path.is_file() or not arrays_path.is_file():
         raise InputError(folder, f"not a saved code suggester (needs {METADATA} and {ARRAYS})")

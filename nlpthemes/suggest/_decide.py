@@ -1,0 +1,86 @@
+"""Turning pair probabilities into decisions: candidates, thresholds per code, honest choices.
+
+* :func:`candidate_count` - how many retrieved candidates the judge must read so that the
+  coder's code is among them for a given share of coded sentences;
+* :func:`choose_thresholds` - the global threshold that maximises mean per-code kappa,
+  and one threshold per code, shrunk towards the global one by how few examples it has.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nlpthemes.suggest._calibrate import mean_kappa
+
+__all__ = ["THRESHOLDS", "candidate_count", "choose_thresholds", "top_candidates"]
+
+THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.04, 0.81, 0.02), 2))
+
+
+def top_candidates(scores: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
+    """Mask of each row's ``k`` best-scoring columns (ties broken by column order).
+
+    Examples
+    --------
+    >>> top_candidates(np.array([[0.1, 0.5, 0.3]]), 2).tolist()
+    [[False, True, True]]
+    """
+    k = max(1, min(int(k), scores.shape[1]))
+    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+    mask = np.zeros(scores.shape, dtype=bool)
+    np.put_along_axis(mask, order, True, axis=1)
+    return mask
+
+
+def candidate_count(scores: NDArray[np.float64], labels: NDArray[np.bool_], recall: float) -> tuple[int, float]:
+    """Smallest ``k`` such that, for ``recall`` of the coded sentences, every human code is in the top ``k``.
+
+    Returns ``(k, achieved recall)``; sentences without a code do not count.
+
+    Examples
+    --------
+    >>> s = np.array([[0.9, 0.1, 0.0], [0.2, 0.7, 0.1], [0.5, 0.1, 0.4]])
+    >>> y = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]], dtype=bool)
+    >>> candidate_count(s, y, 0.9)
+    (2, 1.0)
+    """
+    coded = labels.any(axis=1)
+    n_codes = scores.shape[1]
+    if not coded.any():
+        return n_codes, float("nan")
+    rank = np.argsort(np.argsort(-scores, axis=1, kind="stable"), axis=1, kind="stable")
+    worst = np.where(labels, rank, -1).max(axis=1)[coded] + 1  # rank of the lowest human code, 1-based
+    for k in range(1, n_codes + 1):
+        achieved = float((worst <= k).mean())
+        if achieved >= recall:
+            return k, achieved
+    return n_codes, 1.0
+
+
+def choose_thresholds(
+    labels: NDArray[np.bool_], proba: NDArray[np.float64], *, shrink: float = 10.0
+) -> tuple[float, NDArray[np.float64], float]:
+    """Global threshold, per-code thresholds and the kappa they reach on these (held-out) scores.
+
+    Each code's own kappa-best threshold is pulled towards the global one as
+    ``(n_j * t_j + shrink * t) / (n_j + shrink)``, ``n_j`` its number of positive examples,
+    so a code seen twice keeps (almost) the global threshold.
+
+    Examples
+    --------
+    >>> y = np.array([[1, 0], [0, 1], [1, 0], [0, 0]], dtype=bool)
+    >>> p = np.array([[0.9, 0.1], [0.2, 0.3], [0.6, 0.2], [0.1, 0.1]])
+    >>> t, per_code, kappa = choose_thresholds(y, p)
+    >>> round(t, 2), per_code.shape, kappa
+    (0.22, (2,), 1.0)
+    """
+    kappas = [mean_kappa(labels, proba >= t) for t in THRESHOLDS]
+    best = THRESHOLDS[int(np.nanargmax(kappas))] if not np.all(np.isnan(kappas)) else 0.5
+    per_code = np.full(labels.shape[1], best)
+    for j in np.nonzero(labels.any(axis=0))[0]:
+        own = [mean_kappa(labels[:, [j]], proba[:, [j]] >= t) for t in THRESHOLDS]
+        n = float(labels[:, j].sum())
+        per_code[j] = (n * THRESHOLDS[int(np.nanargmax(own))] + shrink * best) / (n + shrink)
+    kappa = mean_kappa(labels, proba >= per_code)
+    return float(best), per_code, float(kappa)

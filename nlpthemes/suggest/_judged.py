@@ -1,0 +1,420 @@
+"""The :class:`JudgedSuggester`: retrieve candidate codes, then judge each sentence-code pair.
+
+Stage 1 is :class:`~nlpthemes.suggest.CodeSuggester` (the retriever): it picks how much
+context to use and ranks the codes for each sentence. Stage 2, the *judge*, reads every
+candidate pair - the sentence in its context and the code with its definition and
+examples - and gives a calibrated probability that the coder would apply the code. How
+many candidates the judge reads is chosen so that the coder's code is among them for
+``recall`` of the coded sentences; the thresholds are chosen per code, shrunk to a global
+one. Every choice is cross-fitted by transcript on the coder's codes, never on the
+sentences it is judged on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from nlpthemes.codebook import Codebook
+from nlpthemes.corpus import Sentence
+from nlpthemes.errors import NotFittedError
+from nlpthemes.suggest._calibrate import folds, mean_kappa
+from nlpthemes.suggest._context import normalise
+from nlpthemes.suggest._decide import THRESHOLDS, candidate_count, choose_thresholds, top_candidates
+from nlpthemes.suggest._labels import label_matrix
+from nlpthemes.suggest._model import CodeSuggester
+from nlpthemes.suggest._pairs import FEATURE_NAMES, Reference, cross_fitted_features, pair_features
+from nlpthemes.suggest._pairtext import code_card, preceding_questions, sentence_in_context
+from nlpthemes.suggest._scorers import PairTask, make_scorer
+from nlpthemes.suggest._stack import PairLogit
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["JUDGES", "JudgedSuggester"]
+
+JUDGES = ("features", "cross-encoder", "reranker", "llm")
+_ZERO_SHOT_CANDIDATES = 8  # candidates a zero-shot text judge reads per sentence
+_RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_NAMES
+_FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
+_C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
+# the judge reads either the retriever's similarity features alone or every feature, as
+# out-of-fold kappa says: evidence from the coder's codes helps where codes have examples
+FEATURE_SETS = {"similarity": list(range(_RANK_FEATURES)), "all": list(range(len(FEATURE_NAMES)))}
+
+
+class JudgedSuggester:
+    """Suggest codes in two stages: a retriever proposes, a judge reads each pair and decides.
+
+    Parameters
+    ----------
+    embedder : Embedder
+        Encodes sentences and code texts.
+    judge : str, default="features"
+        ``"features"``: a logistic model over features of each (sentence, code) pair
+        computed from the codebook and the coder's codes (:mod:`nlpthemes.suggest._pairs`).
+        ``"cross-encoder"``, ``"reranker"`` and ``"llm"`` add the score of a model that reads
+        both texts (:mod:`nlpthemes.suggest._scorers`) to those features; ``"reranker"`` and
+        ``"llm"`` also judge zero-shot.
+    top_k : int, default=3
+        Candidate codes listed per sentence in outputs.
+    recall : float, default=0.95
+        Share of coded sentences whose codes must be among the candidates the judge reads.
+    context_window : int, default=2
+        Neighbouring sentences that count as context (passed to the retriever).
+    min_coverage : float, default=0.5
+        Share of a sentence a human span must cover to label it.
+    shrink : float, default=10.0
+        Per-code thresholds are pulled to the global one with the weight of this many examples.
+    judge_model : str or None, default=None
+        ``"llm"``: a GGUF file or an installed model name (default
+        ``qwen2.5-coder-1.5b-instruct``), or the model name a server expects;
+        ``"reranker"``: an installed reranker (default ``ms-marco-minilm-l12``);
+        ``"cross-encoder"``: a local BERT-style folder (default: the packaged MiniLM).
+    judge_url : str or None, default=None
+        ``"llm"`` only: an OpenAI-compatible server (``http://127.0.0.1:PORT/v1``).
+    device : str or None, default=None
+        Where the cross-encoder trains (``None``: CUDA when available).
+
+    Attributes
+    ----------
+    codes_ : list of str
+        Codable codes (codebook references), in order.
+    mode_ : str
+        ``"zero-shot"`` (no codes to learn from: the retriever decides alone) or ``"learned"``.
+    retriever_ : CodeSuggester
+        Stage 1, fitted.
+    n_candidates_ : int
+        Candidates the judge reads per sentence; ``candidate_recall_`` the cross-fitted
+        share of coded sentences whose codes were among them.
+    threshold_ : float
+        Global threshold; ``thresholds_`` one per code.
+    cv_kappa_ : float or None
+        Cross-fitted mean per-code kappa of the judge on the coder's sentences.
+
+    Examples
+    --------
+    >>> from nlpthemes.codebook import Code
+    >>> from nlpthemes.embed import FakeEmbedder
+    >>> cb = Codebook([Code("m", "money", "funding and money"), Code("t", "trust", "trust and distrust")])
+    >>> s = [Sentence(f"p{i}", j, 0, 1, w) for i in range(3) for j, w in enumerate(["money funding", "trust us"])]
+    >>> model = JudgedSuggester(embedder=FakeEmbedder(dimension=32)).fit(s, cb)
+    >>> model.mode_, model.predict_proba(s).shape
+    ('zero-shot', (6, 2))
+    """
+
+    def __init__(
+        self,
+        *,
+        embedder: Any = None,
+        judge: str = "features",
+        top_k: int = 3,
+        recall: float = 0.95,
+        context_window: int = 2,
+        min_coverage: float = 0.5,
+        shrink: float = 10.0,
+        judge_model: str | None = None,
+        judge_url: str | None = None,
+        device: str | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.judge = judge
+        self.top_k = top_k
+        self.recall = recall
+        self.context_window = context_window
+        self.min_coverage = min_coverage
+        self.shrink = shrink
+        self.judge_model = judge_model
+        self.judge_url = judge_url
+        self.device = device
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters (scikit-learn convention)."""
+        names = ("embedder", "judge", "top_k", "recall", "context_window", "min_coverage", "shrink", "judge_model",
+                 "judge_url", "device")  # fmt: skip
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> JudgedSuggester:
+        """Set constructor parameters (scikit-learn convention)."""
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"unknown parameter {name!r}; valid: {', '.join(valid)}")
+            setattr(self, name, value)
+        return self
+
+    def _validate(self) -> None:
+        if self.judge not in JUDGES:
+            raise ValueError(f"judge must be one of {', '.join(JUDGES)}, got {self.judge!r}")
+        if not 0 < float(self.recall) <= 1:
+            raise ValueError(f"recall must be in (0, 1], got {self.recall!r}")
+        if float(self.shrink) < 0:
+            raise ValueError(f"shrink must be >= 0, got {self.shrink!r}")
+        if self.judge_url is not None and self.judge != "llm":
+            raise ValueError("judge_url is for judge='llm' (an OpenAI-compatible server)")
+
+    # -- delegated to the retriever (what reports and manifests read) ----------------------
+    @property
+    def context_weight_(self) -> float:
+        return float(self.retriever_.context_weight_)
+
+    @property
+    def example_weight_(self) -> float:
+        return float(self.retriever_.example_weight_)
+
+    @property
+    def question_weight_(self) -> float:
+        return float(self.retriever_.question_weight_)
+
+    @property
+    def n_training_(self) -> int:
+        return int(self.retriever_.n_training_)
+
+    @property
+    def prototypes_(self) -> NDArray[np.float32]:
+        """The retriever's code vectors (moved towards the coder's examples)."""
+        return np.asarray(self.retriever_.prototypes_, dtype=np.float32)
+
+    def describe(self) -> dict[str, Any]:
+        """What a manifest records: the judge, the candidates, the thresholds and how they were chosen."""
+        self._check_fitted()
+        scorer = None if self.scorer_ is None else self.scorer_.describe()
+        return {
+            "suggester": "retriever + judge", "judge": self.judge, "judge_features": self.feature_set_,
+            "text_judge": scorer, "mode": self.mode_, "n_training_sentences": self.n_training_,
+            "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
+            "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
+            "cv_kappa": None if self.cv_kappa_ is None or not np.isfinite(self.cv_kappa_) else round(float(self.cv_kappa_), 4),
+            "context_weight": self.context_weight_, "example_weight": self.example_weight_,
+            "question_weight": self.question_weight_,
+        }  # fmt: skip
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(
+        self,
+        sentences: Sequence[Sentence],
+        codebook: Codebook,
+        *,
+        codings: pd.DataFrame | None = None,
+        embeddings: Any = None,
+    ) -> JudgedSuggester:
+        """Fit the retriever, then (with codings) the judge and the thresholds.
+
+        Parameters are those of :meth:`CodeSuggester.fit`.
+        """
+        self._validate()
+        retriever = CodeSuggester(embedder=self.embedder, top_k=self.top_k, context_window=self.context_window,
+                                  min_coverage=self.min_coverage)  # fmt: skip
+        raw = None if embeddings is None else np.asarray(embeddings, dtype=np.float32)
+        if raw is None and len(sentences):
+            raw = np.asarray(self.embedder.encode([s.text for s in sentences]), dtype=np.float32)
+        retriever.fit(sentences, codebook, codings=codings, embeddings=raw)
+        self.retriever_ = retriever
+        self.codes_ = list(retriever.codes_)
+        self.mode_ = retriever.mode_
+        self.cards_ = [code_card(codebook, codebook.find(ref)) for ref in self.codes_]
+        self.n_candidates_ = min(_ZERO_SHOT_CANDIDATES, len(self.codes_))
+        self.candidate_recall_: float | None = None
+        self.cv_kappa_: float | None = retriever.cv_kappa_
+        self.threshold_ = float(retriever.threshold_)
+        self.thresholds_ = np.full(len(self.codes_), self.threshold_)
+        self.feature_set_ = "similarity"
+        self.scorer_: Any = make_scorer(self) if self.judge != "features" else None
+        if self.mode_ != "learned":
+            if self.scorer_ is not None and not self.scorer_.zero_shot:
+                self.scorer_ = None  # a cross-encoder has nothing to learn from yet: the retriever decides
+            return self
+        assert raw is not None and codings is not None
+        known = {s.transcript_id for s in sentences}
+        codings = codings[codings["transcript"].astype(str).isin(known)]
+        labels, coded = label_matrix(sentences, codings, self.codes_, min_coverage=self.min_coverage)
+        self._fit_judge(sentences, raw, labels, coded)
+        return self
+
+    def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
+              labels: NDArray[np.bool_] | None = None) -> PairTask:  # fmt: skip
+        questions = preceding_questions(sentences)
+        texts = [sentence_in_context(sentences, i, question=q) for i, q in enumerate(questions)]
+        return PairTask(sentences, texts, self.cards_, list(self.codes_), normalise(raw),
+                        labels if labels is not None else np.zeros((len(sentences), len(self.codes_)), bool))  # fmt: skip
+
+    def _fit_judge(self, sentences: Sequence[Sentence], raw: NDArray[np.float32], labels: NDArray[np.bool_],
+                   coded: NDArray[np.bool_]) -> None:  # fmt: skip
+        r = self.retriever_
+        context = r._vectors(sentences, raw)
+        plain = normalise(raw)
+        rows = np.nonzero(coded)[0]
+        # evidence for each coded sentence comes from the codes of other transcripts (many folds, so
+        # that the evidence is nearly as strong as it will be for new transcripts)
+        features = cross_fitted_features(sentences, context, plain, r.code_vectors_, labels, rows,
+                                         folds(sentences, rows, n_folds=_FEATURE_FOLDS),
+                                         example_weight=r.example_weight_, column_mean=r.column_mean_,
+                                         column_std=r.column_std_)  # fmt: skip
+        y = labels[rows]
+        fold = folds(sentences, rows)
+        # stage 1: rank codes by the retriever's similarity features alone
+        similarity = features[..., :_RANK_FEATURES]
+        ranker = PairLogit(C=_C).fit(similarity.reshape(-1, _RANK_FEATURES), y.ravel())
+        rank_scores = ranker.predict_proba(similarity.reshape(-1, _RANK_FEATURES)).reshape(y.shape)
+        k, achieved = candidate_count(rank_scores, y, float(self.recall))
+        candidates = top_candidates(rank_scores, k)
+        sets = dict(FEATURE_SETS)
+        usable = np.ones(len(rows), dtype=bool)
+        if self.scorer_ is not None:  # a judge that reads the texts: one more feature
+            extra = self.scorer_.fit(self._task(sentences, raw, labels), rows, candidates)
+            usable = np.asarray(np.isfinite(np.where(candidates, extra, 0.0)).all(axis=1), dtype=bool)
+            features = np.concatenate([features, np.nan_to_num(extra, nan=0.0)[..., None]], axis=-1)
+            judge_column = [features.shape[-1] - 1]
+            sets.update({f"{n}+{self.judge}": c + judge_column for n, c in FEATURE_SETS.items()})
+        # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold kappa is best;
+        # a strongly regularised judge is under-confident, so its out-of-fold log-odds are rescaled
+        # (Platt) into calibrated probabilities
+        best: tuple[float, str, NDArray[np.float64], tuple[float, float]] | None = None
+        for name, columns in sets.items():
+            logit = self._out_of_fold(features[usable][..., columns], y[usable], fold[usable], candidates[usable])
+            platt = _platt(logit[candidates[usable]], y[usable][candidates[usable]])
+            oof = np.where(candidates[usable], _sigmoid(platt[0] * logit + platt[1]), 0.0)
+            oof = _fill_non_candidates(oof, rank_scores[usable], candidates[usable])
+            kappa = max(mean_kappa(y[usable], oof >= t) for t in THRESHOLDS)
+            if best is None or kappa > best[0] + 1e-9:
+                best = (kappa, name, oof, platt)
+        assert best is not None
+        _, feature_set, oof, platt = best
+        threshold, per_code, _ = choose_thresholds(y[usable], oof, shrink=float(self.shrink))
+        columns = sets[feature_set]
+        fitted_on = candidates & usable[:, None]
+        self.ranker_ = ranker
+        self.feature_set_ = feature_set
+        self.judge_model_ = PairLogit(C=_C).fit(features[..., columns][fitted_on], y[fitted_on])
+        self.platt_ = platt
+        self.n_candidates_, self.candidate_recall_ = int(k), float(achieved)
+        self.threshold_, self.thresholds_ = threshold, per_code
+        self.cv_kappa_ = mean_kappa(y[usable], oof >= per_code)
+        if "+" not in feature_set:
+            self.scorer_ = None  # the judge's score did not help: do not pay for it again
+        roles = np.array([sentences[int(i)].is_interviewer for i in rows], dtype=np.bool_)
+        self.reference_ = Reference(context[rows], plain[rows], labels[rows], roles)
+
+    @staticmethod
+    def _out_of_fold(features: NDArray[np.float64], y: NDArray[np.bool_], fold: NDArray[np.intp],
+                     candidates: NDArray[np.bool_]) -> NDArray[np.float64]:  # fmt: skip
+        """Judge log-odds of candidate pairs, each fold's from a judge fitted on the others."""
+        oof = np.zeros(y.shape)
+        row_fold = np.broadcast_to(fold[:, None], y.shape)
+        for f in np.unique(fold):
+            train, test = candidates & (row_fold != f), candidates & (row_fold == f)
+            if test.any():
+                oof[test] = PairLogit(C=_C).fit(features[train], y[train]).decision_function(features[test])
+        return oof
+
+    # -- prediction ----------------------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "codes_"):
+            raise NotFittedError("this JudgedSuggester is not fitted yet: call fit first")
+
+    def predict_proba(self, sentences: Sequence[Sentence], embeddings: Any = None) -> NDArray[np.float64]:
+        """Probabilities ``(n, k)``: the judge's for each sentence's candidates, below them for the rest.
+
+        Pass whole transcripts (interviewer turns included): context is read from them.
+        Zero-shot, these are the retriever's scores (cosine similarities), or, with a
+        reranker or LLM judge, its probability for the retriever's best candidates.
+        """
+        self._check_fitted()
+        if len(sentences) == 0:
+            return np.zeros((0, len(self.codes_)))
+        r = self.retriever_
+        raw = r._embeddings(sentences, embeddings)
+        if self.mode_ != "learned":
+            proba = r.predict_proba(sentences, raw)
+            if self.scorer_ is None:
+                return proba
+            candidates = top_candidates(proba, self.n_candidates_)
+            scores = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
+            judged = _sigmoid(np.nan_to_num(scores, nan=-30.0))
+            return _fill_non_candidates(np.where(candidates, judged, 0.0), np.minimum(proba, 1e-3), candidates)
+        context = r._vectors(sentences, raw)
+        features = pair_features(sentences, context, normalise(raw), r.code_vectors_, self.reference_,
+                                 example_weight=r.example_weight_, column_mean=r.column_mean_,
+                                 column_std=r.column_std_)  # fmt: skip
+        shape = features.shape[:2]
+        similarity = features[..., :_RANK_FEATURES].reshape(-1, _RANK_FEATURES)
+        rank_scores = self.ranker_.predict_proba(similarity).reshape(shape)
+        candidates = top_candidates(rank_scores, self.n_candidates_)
+        columns = FEATURE_SETS[self.feature_set_.split("+")[0]]
+        chosen = features[..., columns]
+        if self.scorer_ is not None:
+            extra = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
+            chosen = np.concatenate([chosen, np.nan_to_num(extra, nan=0.0)[..., None]], axis=-1)
+        proba = np.zeros(shape)
+        a, b = self.platt_
+        proba[candidates] = _sigmoid(a * self.judge_model_.decision_function(chosen[candidates]) + b)
+        return _fill_non_candidates(proba, rank_scores, candidates)
+
+    def predict(self, sentences: Sequence[Sentence], embeddings: Any = None) -> NDArray[np.bool_]:
+        """Which codes the suggester applies to each sentence ``(n, k)`` (none: it abstains)."""
+        return self.decide(self.predict_proba(sentences, embeddings))
+
+    def decide(self, proba: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Apply-decisions from :meth:`predict_proba` scores (per-code thresholds).
+
+        Zero-shot with a reranker or LLM judge: the best candidate when the judge
+        gives it at least 0.5 (for an LLM: more likely than "none of these").
+        """
+        self._check_fitted()
+        if self.mode_ != "learned":
+            if self.scorer_ is None:
+                return self.retriever_.decide(proba)
+            best = proba == proba.max(axis=1, keepdims=True)
+            return np.asarray(best & (proba >= 0.5), dtype=bool)
+        return np.asarray(proba >= self.thresholds_, dtype=bool)
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save to a folder as JSON + ``.npz`` (see :func:`nlpthemes.suggest.load_suggester`)."""
+        from nlpthemes.suggest._persist_judged import save_judged
+
+        return Path(save_judged(self, path))
+
+
+def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -35, 35))), dtype=np.float64)
+
+
+def _platt(logit: NDArray[np.float64], target: NDArray[np.bool_]) -> tuple[float, float]:
+    """Slope and intercept mapping held-out log-odds to calibrated ones (Platt scaling).
+
+    Examples
+    --------
+    >>> z = np.linspace(-2, 2, 400); y = np.random.default_rng(0).random(400) < 1 / (1 + np.exp(-3 * z))
+    >>> a, b = _platt(z, y)
+    >>> 2 < a < 4
+    True
+    """
+    if len(target) == 0 or target.all() or not target.any():
+        return 1.0, 0.0
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=100.0, max_iter=1000).fit(logit.reshape(-1, 1), target)
+    return float(model.coef_[0, 0]), float(model.intercept_[0])
+
+
+def _fill_non_candidates(proba: NDArray[np.float64], rank_scores: NDArray[np.float64],
+                         candidates: NDArray[np.bool_]) -> NDArray[np.float64]:  # fmt: skip
+    """Codes the judge did not read keep the ranker's score, capped below the row's candidates.
+
+    Examples
+    --------
+    >>> p = np.array([[0.8, 0.0, 0.3]]); r = np.array([[0.9, 0.5, 0.1]])
+    >>> _fill_non_candidates(p, r, np.array([[True, False, True]])).tolist()
+    [[0.8, 0.3, 0.3]]
+    """
+    if candidates.all():
+        return proba
+    lowest = np.where(candidates, proba, np.inf).min(axis=1, keepdims=True)
+    lowest = np.where(np.isfinite(lowest), lowest, 1.0)
+    return np.where(candidates, proba, np.minimum(rank_scores, lowest))
+

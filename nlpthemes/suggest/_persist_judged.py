@@ -1,0 +1,164 @@
+"""Save a fitted :class:`JudgedSuggester` to a folder and load it back, without pickle.
+
+The folder holds ``judged.json`` (parameters, codes, code cards, candidates, thresholds,
+the chosen feature set, how the judge was made), ``judged.npz`` (the pair models'
+coefficients and the coded sentences evidence is drawn from: their vectors, labels and
+speaker roles), the retriever in ``retriever/`` (see :func:`save_suggester`) and, for the
+text judges, what they need: the two fine-tuned cross-encoders (``cross_encoder_0/``,
+``cross_encoder_1/``, safetensors), or the LLM's example sentences. A reranker or LLM is
+not copied: it is found again, installed, by name or path (or reached at its URL).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nlpthemes.errors import InputError
+from nlpthemes.io._atomic import atomic_path, atomic_text
+from nlpthemes.manifest import package_versions
+from nlpthemes.suggest._judged import JudgedSuggester
+from nlpthemes.suggest._pairs import Reference
+from nlpthemes.suggest._persist import _number, load_suggester, save_suggester
+from nlpthemes.suggest._stack import PairLogit
+
+__all__ = ["FORMAT", "is_judged", "load_judged", "save_judged"]
+
+FORMAT = "nlpthemes.JudgedSuggester"
+FORMAT_VERSION = 1
+METADATA = "judged.json"
+ARRAYS = "judged.npz"
+
+
+def is_judged(path: str | Path) -> bool:
+    """Whether ``path`` holds a saved :class:`JudgedSuggester`."""
+    return (Path(path) / METADATA).is_file()
+
+
+def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
+    """Write a fitted ``model`` into the folder ``path`` (created); returns the folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nlpthemes.codebook import Code, Codebook
+    >>> from nlpthemes.corpus import Sentence
+    >>> from nlpthemes.embed import FakeEmbedder
+    >>> cb = Codebook([Code("m", "money", "funding and money"), Code("t", "trust", "trust and distrust")])
+    >>> s = [Sentence("p1", 0, 0, 17, "money and funding"), Sentence("p1", 1, 18, 36, "trust and distrust")]
+    >>> model = JudgedSuggester(embedder=FakeEmbedder(dimension=16)).fit(s, cb)
+    >>> folder = save_judged(model, tempfile.mkdtemp())
+    >>> again = load_judged(folder, embedder=FakeEmbedder(dimension=16))
+    >>> bool(np.array_equal(again.predict_proba(s), model.predict_proba(s)))
+    True
+    """
+    model._check_fitted()
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_suggester(model.retriever_, folder / "retriever")
+    arrays: dict[str, Any] = {"thresholds": np.asarray(model.thresholds_, dtype=np.float64),
+                              "platt": np.asarray(getattr(model, "platt_", (1.0, 0.0)), dtype=np.float64)}  # fmt: skip
+    learned = model.mode_ == "learned" and hasattr(model, "judge_model_")
+    scorer: dict[str, Any] | None = None
+    if learned:
+        for prefix, part in (("ranker", model.ranker_), ("judge", model.judge_model_)):
+            arrays.update({f"{prefix}_{k}": v for k, v in part.to_arrays().items()})
+        ref = model.reference_
+        arrays.update({"ref_context": ref.context, "ref_plain": ref.plain, "ref_labels": ref.labels,
+                       "ref_roles": ref.roles})  # fmt: skip
+    if model.scorer_ is not None:
+        scorer = {"judge": model.scorer_.name}
+        if model.scorer_.name == "cross-encoder":
+            for i, encoder in enumerate(model.scorer_.models_):
+                encoder.save(folder / f"cross_encoder_{i}")
+            scorer["models"] = len(model.scorer_.models_)
+        if model.scorer_.name == "llm" and hasattr(model.scorer_, "examples_"):
+            texts, codes, vectors, ids = model.scorer_.examples_
+            scorer["examples"] = {"texts": list(texts), "codes": [list(c) for c in codes],
+                                  "transcripts": [str(t) for t in ids]}  # fmt: skip
+            arrays["llm_example_vectors"] = np.asarray(vectors, dtype=np.float32)
+    params = {k: v for k, v in model.get_params().items() if k != "embedder"}
+    metadata = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "params": params, "codes": list(model.codes_),
+        "cards": list(model.cards_), "mode": model.mode_, "n_candidates": int(model.n_candidates_),
+        "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
+        "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer,
+        "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
+    }  # fmt: skip
+    with atomic_path(folder / ARRAYS) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+    with atomic_text(folder / METADATA) as handle:
+        json.dump(metadata, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    return folder
+
+
+def _part(arrays: dict[str, Any], prefix: str, path: Path) -> PairLogit:
+    try:
+        return PairLogit.from_arrays({k: arrays[f"{prefix}_{k}"] for k in ("mean", "scale", "coef", "intercept")})
+    except KeyError:
+        raise InputError(path, f"the {prefix} model's coefficients are missing") from None
+
+
+def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
+    """Load a folder written by :func:`save_judged`; ``embedder`` encodes new sentences.
+
+    Raises
+    ------
+    InputError
+        Not a saved judged suggester, a newer format, or missing parts.
+    ModelNotFoundError
+        Its reranker or LLM is no longer installed.
+    """
+    from nlpthemes.suggest._cross import PairEncoder
+    from nlpthemes.suggest._scorers import make_scorer
+
+    folder = Path(path)
+    meta_path, arrays_path = folder / METADATA, folder / ARRAYS
+    if not meta_path.is_file() or not arrays_path.is_file():
+        raise InputError(folder, f"not a saved code suggester (needs {METADATA} and {ARRAYS})")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(meta_path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    if meta.get("format") != FORMAT or meta.get("format_version", 0) > FORMAT_VERSION:
+        raise InputError(meta_path, f"unsupported code suggester format {meta.get('format_version')!r}")
+    with np.load(arrays_path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    model = JudgedSuggester(embedder=embedder, **meta["params"])
+    model.retriever_ = load_suggester(folder / "retriever", embedder=embedder)
+    model.codes_ = [str(c) for c in meta["codes"]]
+    if list(model.retriever_.codes_) != model.codes_:
+        raise InputError(folder, "the retriever and the judge were saved for different codes")
+    model.cards_ = [str(c) for c in meta["cards"]]
+    model.mode_ = str(meta["mode"])
+    model.n_candidates_ = int(meta["n_candidates"])
+    model.candidate_recall_ = meta["candidate_recall"]
+    model.threshold_ = float("nan") if meta["threshold"] is None else float(meta["threshold"])
+    model.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
+    model.cv_kappa_ = meta["cv_kappa"]
+    model.feature_set_ = str(meta["feature_set"])
+    if len(model.thresholds_) != len(model.codes_):
+        raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")
+    if model.mode_ == "learned" and "judge_coef" in arrays:
+        model.ranker_ = _part(arrays, "ranker", arrays_path)
+        model.judge_model_ = _part(arrays, "judge", arrays_path)
+        model.platt_ = (float(arrays["platt"][0]), float(arrays["platt"][1]))
+        model.reference_ = Reference(arrays["ref_context"], arrays["ref_plain"], arrays["ref_labels"].astype(bool),
+                                     arrays["ref_roles"].astype(bool))  # fmt: skip
+    model.scorer_ = None
+    scorer = meta.get("scorer")
+    if scorer is not None:
+        model.scorer_ = make_scorer(model)
+        if scorer["judge"] == "cross-encoder":
+            model.scorer_.models_ = [PairEncoder.load(folder / f"cross_encoder_{i}", device=model.device)
+                                     for i in range(int(scorer["models"]))]  # fmt: skip
+        if scorer["judge"] == "llm" and "examples" in scorer:
+            ex = scorer["examples"]
+            model.scorer_.examples_ = (list(ex["texts"]), [tuple(c) for c in ex["codes"]],
+                                       arrays["llm_example_vectors"], np.array(ex["transcripts"], dtype=object))  # fmt: skip
+    return model

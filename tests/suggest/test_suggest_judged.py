@@ -1,0 +1,151 @@
+"""JudgedSuggester (retriever + feature judge): contract, learning from the coder, persistence."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nlpthemes.codebook import Code, Codebook
+from nlpthemes.corpus import Sentence
+from nlpthemes.embed import FakeEmbedder
+from nlpthemes.errors import NotFittedError
+from nlpthemes.suggest import CodeSuggester, JudgedSuggester, load_suggester, make_suggester
+from nlpthemes.suggest._calibrate import mean_kappa
+
+# A counselling-like study where, as in AnnoMI or TalkMoves, what a sentence is depends on who
+# says it: counsellor and client ask questions and make statements in the same words, and the
+# codebook separates them by role. The codebook's words and the sentence vectors cannot tell the
+# codes of a role pair apart; the coder's examples (with their speaker) can.
+ACTS = {
+    "Counsellor question": (True, "question"), "Client question": (False, "question"),
+    "Counsellor statement": (True, "statement"), "Client statement": (False, "statement"),
+}
+TEMPLATES = {
+    "question": ["what happened with {x} then?", "how often do you {y}?", "what do you think about {x}?"],
+    "statement": ["i really want to stop {y}.", "{x} is no problem for me.", "so {x} matters a lot."],
+}
+DEFINITIONS = {
+    "Counsellor question": "The counsellor asks something.", "Client question": "The client asks something.",
+    "Counsellor statement": "The counsellor says something.", "Client statement": "The client says something.",
+}
+TOPICS = [("alcohol", "drink"), ("smoking", "smoke"), ("gambling", "gamble"), ("sugar", "snack"), ("sleep", "nap")]
+
+
+def _study(n_transcripts: int, seed: int = 0) -> tuple[list[Sentence], list[set[str]]]:
+    rng = np.random.default_rng(seed)
+    sentences: list[Sentence] = []
+    gold: list[set[str]] = []
+    for t in range(n_transcripts):
+        pos = 0
+        for turn in range(16):
+            counsellor = turn % 2 == 0
+            kind = "question" if rng.random() < 0.5 else "statement"
+            act = next(a for a, (c, k) in ACTS.items() if c == counsellor and k == kind)
+            x, y = TOPICS[int(rng.integers(len(TOPICS)))]
+            text = TEMPLATES[kind][int(rng.integers(3))].format(x=x, y=y)
+            sentences.append(Sentence(f"t{t:02d}", turn, pos, pos + len(text), text,
+                                      speaker="C" if counsellor else "P", turn=turn, is_interviewer=counsellor))  # fmt: skip
+            gold.append({act})
+            pos += len(text) + 1
+    return sentences, gold
+
+
+def _codebook() -> Codebook:
+    return Codebook([Code(name, name, DEFINITIONS[name]) for name in ACTS])
+
+
+def _codings(sentences: list[Sentence], gold: list[set[str]], transcripts: set[str]) -> pd.DataFrame:
+    return pd.DataFrame([{"transcript": s.transcript_id, "start": s.start, "end": s.end, "code": c, "coder": "h"}
+                         for s, g in zip(sentences, gold, strict=True) if s.transcript_id in transcripts
+                         for c in g])  # fmt: skip
+
+
+def _kappa(model, sentences, gold) -> float:  # type: ignore[no-untyped-def]
+    y = np.array([[c in g for c in model.codes_] for g in gold])
+    return mean_kappa(y, model.predict(sentences))
+
+
+@pytest.fixture(scope="module")
+def study():  # type: ignore[no-untyped-def]
+    sentences, gold = _study(12)
+    train = {f"t{t:02d}" for t in range(4)}
+    test = [i for i, s in enumerate(sentences) if s.transcript_id not in train]
+    return sentences, gold, _codings(sentences, gold, train), test
+
+
+def test_constructor_only_stores_parameters() -> None:
+    model = JudgedSuggester(judge="features", recall=0.9, shrink=5.0)
+    assert vars(model) == model.get_params()
+    assert type(model)(**model.get_params()).get_params() == model.get_params()
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"judge": "feature"}, "judge must be one of features, cross-encoder, reranker, llm"),
+    ({"recall": 1.5}, "recall"), ({"judge_url": "http://127.0.0.1:1/v1"}, "judge_url is for judge='llm'"),
+])  # fmt: skip
+def test_misspelled_options_are_named(study, params, message) -> None:  # type: ignore[no-untyped-def]
+    sentences, _, codings, _ = study
+    with pytest.raises(ValueError, match=message):
+        JudgedSuggester(embedder=FakeEmbedder(), **params).fit(sentences, _codebook(), codings=codings)
+
+
+def test_not_fitted_error(study) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NotFittedError, match="not fitted"):
+        JudgedSuggester(embedder=FakeEmbedder()).predict_proba(study[0])
+
+
+def test_zero_shot_is_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
+    sentences = study[0]
+    emb = FakeEmbedder(dimension=64)
+    judged = JudgedSuggester(embedder=emb).fit(sentences, _codebook())
+    retriever = CodeSuggester(embedder=emb).fit(sentences, _codebook())
+    assert judged.mode_ == "zero-shot"
+    np.testing.assert_array_equal(judged.predict_proba(sentences), retriever.predict_proba(sentences))
+    np.testing.assert_array_equal(judged.predict(sentences), retriever.predict(sentences))
+
+
+def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  # type: ignore[no-untyped-def]
+    sentences, gold, codings, test = study
+    emb = FakeEmbedder(dimension=256)
+    model = JudgedSuggester(embedder=emb)
+    before = copy.copy(model.get_params())
+    model.fit(sentences, _codebook(), codings=codings)
+    assert model.get_params() == before and model.mode_ == "learned"
+    held_out = [sentences[i] for i in test]
+    held_gold = [gold[i] for i in test]
+    retriever = CodeSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    judged_kappa, retriever_kappa = _kappa(model, held_out, held_gold), _kappa(retriever, held_out, held_gold)
+    assert judged_kappa >= 0.8 and judged_kappa >= retriever_kappa + 0.2, (judged_kappa, retriever_kappa)
+    assert model.feature_set_ == "all"  # the coder's examples (and who said them) tell the codes apart
+    assert 1 <= model.n_candidates_ <= 4 and model.candidate_recall_ >= 0.95
+    proba = model.predict_proba(held_out)
+    assert proba.shape == (len(held_out), 4) and ((proba >= 0) & (proba <= 1)).all()
+    assert model.thresholds_.shape == (4,) and model.cv_kappa_ is not None and model.cv_kappa_ > 0.5
+    described = model.describe()
+    assert described["judge"] == "features" and described["candidates"] == model.n_candidates_
+
+
+def test_probabilities_are_calibrated(study) -> None:  # type: ignore[no-untyped-def]
+    sentences, gold, codings, test = study
+    model = JudgedSuggester(embedder=FakeEmbedder(dimension=256)).fit(sentences, _codebook(), codings=codings)
+    proba = model.predict_proba([sentences[i] for i in test])
+    y = np.array([[c in gold[i] for c in model.codes_] for i in test], dtype=float)
+    bins = np.clip((proba * 10).astype(int), 0, 9)
+    ece = sum(abs(y[bins == b].mean() - proba[bins == b].mean()) * (bins == b).mean() for b in range(10) if (bins == b).any())
+    assert ece < 0.1
+
+
+def test_saved_and_loaded_it_suggests_the_same(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sentences, _, codings, _ = study
+    emb = FakeEmbedder(dimension=64)
+    model = make_suggester(emb).fit(sentences, _codebook(), codings=codings)
+    folder = model.save(tmp_path / "suggester")
+    assert sorted(p.name for p in folder.iterdir()) == ["judged.json", "judged.npz", "retriever"]
+    again = load_suggester(folder, embedder=emb)
+    assert isinstance(again, JudgedSuggester) and again.feature_set_ == model.feature_set_
+    np.testing.assert_allclose(again.predict_proba(sentences), model.predict_proba(sentences))
+    np.testing.assert_array_equal(again.thresholds_, model.thresholds_)
