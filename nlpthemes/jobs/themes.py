@@ -213,6 +213,7 @@ def run_themes(
         "themes",
         parameters={
             "model": model_name, "device": device, "cache": cache, "language": options.language,
+            "layout": options.layout,
             "keyword_language": language, "interviewers": list(options.interviewers),
             "include_interviewers": include_interviewers, "n_themes": n_themes,
             "min_theme_size": min_theme_size, "reduce_outliers": reduce_outliers,
@@ -235,6 +236,7 @@ def run_themes(
             "outlier_share": round(theme_model.outlier_share_, 4),
             "read_errors": [{"path": p, "error": e} for p, e in segmented.corpus.errors],
         },  # fmt: skip
+        reading=segmented.reading,
     )
     write_manifest(manifest, out / "manifest.json")
     return ThemesResult(
