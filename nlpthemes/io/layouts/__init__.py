@@ -2,8 +2,8 @@
 
 Each layout is a named reader (:data:`LAYOUTS`, name -> :class:`Layout`) that
 finds where turns start in the whole text. :func:`read_layout` tries them all
-and keeps the one that explains the file best: the most lines read as speaker
-labels or timestamps, less the turns that would still start with markup, a
+and keeps the one that explains the file best: the most speaker labels and
+timestamps read, less the turns that would still start with markup, a
 timestamp or a label (a sign the layout does not fit). Ties go to the
 earlier layout in :data:`LAYOUT_NAMES`, so files that read well as
 ``Name: text`` read exactly as they always have. ``ReadOptions(layout=NAME)``
@@ -22,6 +22,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -39,7 +41,8 @@ __all__ = ["LAYOUTS", "LAYOUT_NAMES", "Layout", "LayoutResult", "check_layout", 
 
 def _inline(text: str, speakers: Collection[str]) -> Found:
     headers = inline_headers(text, speakers)
-    return Found(headers, len(headers), tuple(dict.fromkeys(h.label for h in headers if h.label)))
+    structure = sum(1 + (h.start_time is not None) for h in headers)
+    return Found(headers, structure, tuple(dict.fromkeys(h.label for h in headers if h.label)))
 
 
 def _plain(text: str, speakers: Collection[str]) -> Found:
@@ -51,7 +54,7 @@ _ALL = (
            "typed transcripts; Descript and Sonix text exports ([00:00:05] Name: ...)", _inline, roles=False),
     Layout("markdown", "**Interviewer**\\ (then the words below)", "pandoc Markdown from Word", find_markdown),
     Layout("name-time", "Mina Park  00:09 (then the words below)", "Otter.ai, Microsoft Teams .docx/.txt",
-           _lines.line_layout(_lines.NAME_TIME)),
+           _lines.line_layout(_lines.NAME_TIME, notices=_lines.NAME_TIME_NOTICES)),
     Layout("rev", "Jane Doe (00:00:07): (words on the same line or below)", "Rev",
            _lines.line_layout(_lines.REV, every_label=True)),
     Layout("zoom", "[Jane Doe] 10:02:18 (then the words below)", "Zoom saved transcripts",
@@ -118,7 +121,17 @@ def _try(layout: Layout, text: str, options: ReadOptions) -> _Trial:
     return _Trial(layout, found, turns, participants, score)
 
 
-def _warnings(chosen: _Trial, trials: list[_Trial]) -> tuple[str, ...]:
+_SHORT_LINE = re.compile(r"[^\W\d_][\w.'’\-]*(?:[ ,]{1,2}[\w.'’\-]+){0,3}")
+
+
+def _recurring_short_lines(text: str) -> list[str]:
+    """Short lines without punctuation that recur, as speaker names alone on a line would."""
+    counts = Counter(line.strip() for line in text.split("\n") if _SHORT_LINE.fullmatch(line.strip()))
+    recurring = [line for line, n in counts.most_common() if n >= 2]
+    return recurring if len(recurring) >= 2 and sum(counts[x] for x in recurring) >= 4 else []
+
+
+def _warnings(chosen: _Trial, trials: list[_Trial], text: str) -> tuple[str, ...]:
     speakers = {t.speaker for t in chosen.turns if t.speaker is not None}
     elsewhere: dict[str, str] = {}  # a speaker another layout found -> that layout
     for trial in trials:
@@ -129,13 +142,17 @@ def _warnings(chosen: _Trial, trials: list[_Trial]) -> tuple[str, ...]:
     others = sorted(set(elsewhere) - speakers, key=str.lower)
     if len(speakers) == 1 and others:
         (only,) = speakers
-        hint = elsewhere[others[0]]
-        return (f"every turn is given to one speaker ({only}) although the file also has the "
-                f"label(s) {', '.join(others[:5])}; check the layout (--layout {hint}?)",)  # fmt: skip
-    if not speakers and len(elsewhere) >= 2:
-        hint = elsewhere[others[0]]
+        return (f"every speaker turn is given to {only} although the file also has the label(s) "
+                f"{', '.join(others[:5])}; check the layout (--layout {elsewhere[others[0]]}?)",)  # fmt: skip
+    if speakers:
+        return ()
+    if len(elsewhere) >= 2:
         return (f"no speaker was found (layout {chosen.layout.name}) although lines look like the "
-                f"speaker labels {', '.join(others[:5])} (--layout {hint}?)",)  # fmt: skip
+                f"speaker labels {', '.join(others[:5])} (--layout {elsewhere[others[0]]}?)",)  # fmt: skip
+    if recurring := _recurring_short_lines(text):
+        quoted = ", ".join(repr(x) for x in recurring[:4])
+        return (f"no speaker was found although the lines {quoted} recur like speaker names; "
+                "write labels as 'Name: text' or use one of the layouts in the README",)
     return ()
 
 
@@ -174,5 +191,5 @@ def read_layout(text: str, options: ReadOptions = ReadOptions()) -> LayoutResult
         chosen = best if best.score > 0 else next(t for t in trials if t.layout.name == "plain")
         if chosen.layout.name == "plain" and any(t.speaker for t in trials[0].turns):
             chosen = trials[0]  # labels inline found, though every turn still starts untidily
-    reading = Reading(chosen.layout.name, options.layout == "auto", scores, _warnings(chosen, trials))
+    reading = Reading(chosen.layout.name, options.layout == "auto", scores, _warnings(chosen, trials, text))
     return LayoutResult(chosen.turns, chosen.participants, reading)

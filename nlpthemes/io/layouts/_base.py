@@ -36,7 +36,7 @@ class Found:
     headers : list of Header
         The turns' starts, in text order.
     structure : int
-        Lines the layout reads as labels or timestamps.
+        Speaker labels and timestamps the layout reads (a header with both counts 2).
     labels : tuple of str
         Distinct speaker labels it accepted.
     preamble : bool

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from nlpthemes.io._turns import Header, seconds
 from nlpthemes.io.layouts._base import NAME, TIME, Found, accepted_labels, line_spans
 
-__all__ = ["NAME_TIME", "REV", "TIMED", "TIME_NAME", "WHISPER", "ZOOM", "line_layout"]
+__all__ = ["NAME_TIME", "NAME_TIME_NOTICES", "REV", "TIMED", "TIME_NAME", "WHISPER", "ZOOM", "line_layout"]
 
 
 def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -27,6 +27,14 @@ def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
 NAME_TIME = _compile(
     rf"^[ \t]*(?P<name>{NAME})[ \t]+(?P<ts>{TIME})[ \t]*$",
     rf"^[ \t]*(?P<name>{NAME})[ \t]+\[(?P<ts>{TIME})\][ \t]*(?P<rest>.*?)[ \t]*$",
+)
+# Lines the tools add that nobody said: Teams' "Kim, Interviewer started transcription" and the
+# meeting date and length at the top of its .docx, Otter.ai's "Transcribed by https://otter.ai".
+NAME_TIME_NOTICES = _compile(
+    rf"^[ \t]*{NAME}[ \t]+(?:started|stopped) transcription[ \t]*$",
+    r"^[ \t]*[A-Z][a-z]+ \d{1,2}, \d{4},? \d{1,2}:\d{2}(?::\d{2})?[ \t]*(?:[AP]M)?[ \t]*$",
+    r"^[ \t]*(?:\d+h[ \t]*)?\d+m[ \t]*\d+s[ \t]*$",
+    r"^[ \t]*Transcribed by https?://otter\.ai[ \t]*$",
 )
 # Rev: ``Jane Doe (00:00:07):`` then the words, on the same line or below.
 REV = _compile(rf"^[ \t]*(?P<name>{NAME})[ \t]*\((?P<ts>{TIME})\)[ \t]*:[ \t]*(?P<rest>.*?)[ \t]*$")
@@ -85,7 +93,8 @@ def _scan(text: str, patterns: Sequence[re.Pattern[str]]) -> list[_Line]:
 
 
 def line_layout(
-    patterns: Sequence[re.Pattern[str]], *, every_label: bool = False, label_optional: bool = False
+    patterns: Sequence[re.Pattern[str]], *, every_label: bool = False, label_optional: bool = False,
+    notices: Sequence[re.Pattern[str]] = (),
 ) -> Callable[[str, Collection[str]], Found]:
     """The ``find`` function of a one-line-per-turn layout.
 
@@ -99,6 +108,9 @@ def line_layout(
     label_optional : bool
         A line whose label is not taken still starts a turn without a
         speaker (its timestamp is what makes it a header).
+    notices : sequence of compiled patterns
+        Lines the tool adds that nobody said: they end the turn before them
+        and belong to no turn.
     """
 
     def find(text: str, speakers: Collection[str]) -> Found:
@@ -111,7 +123,13 @@ def line_layout(
                 headers.append(Header(x.line_start, x.content, x.label, x.start_time, x.end_time))
             elif x.label is None or label_optional:
                 headers.append(Header(x.line_start, x.bare, None, x.start_time, x.end_time))
+        structure = sum((h.label is not None) + (h.start_time is not None) for h in headers)
         names = tuple(dict.fromkeys(h.label for h in headers if h.label is not None))
-        return Found(headers, len(headers), names)
+        if headers and notices:  # a notice is a header whose turn is empty (it ends at its own line)
+            for start, end in line_spans(text):
+                if any(n.match(text, start, end) for n in notices):
+                    headers.append(Header(start, end, None, end=end))
+            headers.sort(key=lambda h: h.line_start)
+        return Found(headers, structure, names)
 
     return find
