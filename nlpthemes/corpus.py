@@ -39,9 +39,10 @@ class Reading:
         Whether the layout was detected from the text (``False``: the user
         chose it, or the file type fixes it).
     scores : tuple of (str, float)
-        For detected text layouts, how well each layout that found something
-        explains the file (best first): label and timestamp lines, less
-        turns that still start with markup or a timestamp.
+        For text layouts, how well each layout that found something explains
+        the file (best first): speaker labels and timestamps read, less turns
+        that would still start with markup, a timestamp or a label, per
+        non-empty line.
     warnings : tuple of str
         Problems worth a look, such as one speaker getting every sentence
         of a file that has several speaker labels.
