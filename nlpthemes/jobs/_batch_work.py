@@ -247,12 +247,13 @@ def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any
                 np.save(handle, novel)
         n_sentences += len(sentences)
         n_novel += int(result.novel.sum())
-    from nlpthemes.jobs._reading import reading_report
+    from nlpthemes.jobs._reading import hide_names, reading_report
 
     marker = {
         "file": prepared.path, "sha256": prepared.sha256, "pipeline": spec.pipeline_id,
         "transcripts": [t.id for t in prepared.transcripts], "sentences": n_sentences, "novel": n_novel,
-        "reading": reading_report(prepared.transcripts, [s for group in prepared.sentences for s in group]),
+        "reading": hide_names(reading_report(prepared.transcripts, [s for group in prepared.sentences for s in group]),
+                              pseudonymiser),
     }  # fmt: skip
     with atomic_text(marker_path(out, prepared.key)) as handle:
         json.dump(marker, handle, indent=2, ensure_ascii=False)

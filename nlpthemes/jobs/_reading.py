@@ -15,7 +15,7 @@ from typing import Any
 
 from nlpthemes.corpus import Sentence, Transcript
 
-__all__ = ["reading_lines", "reading_report", "reading_warnings"]
+__all__ = ["hide_names", "reading_lines", "reading_report", "reading_warnings"]
 
 
 def reading_report(transcripts: Iterable[Transcript], sentences: Iterable[Sentence]) -> list[dict[str, Any]]:
@@ -56,6 +56,29 @@ def reading_report(transcripts: Iterable[Transcript], sentences: Iterable[Senten
             "warnings": list(reading.warnings) if reading else [],
         })  # fmt: skip
     return rows
+
+
+def hide_names(rows: Sequence[dict[str, Any]], pseudonymiser: Any) -> list[dict[str, Any]]:
+    """The report with speakers and names in warnings replaced by their pseudonyms (``None``: unchanged).
+
+    Examples
+    --------
+    >>> from nlpthemes.pseudonymise import Pseudonymiser
+    >>> rows = [{"speakers": [{"speaker": "Mina", "interviewer": False, "sentences": 3}],
+    ...          "warnings": ["every speaker turn is given to Mina"]}]
+    >>> hidden = hide_names(rows, Pseudonymiser(key={"Mina": "P01"}))
+    >>> hidden[0]["speakers"][0]["speaker"], hidden[0]["warnings"]
+    ('P01', ['every speaker turn is given to P01'])
+    """
+    if pseudonymiser is None:
+        return list(rows)
+    out = []
+    for row in rows:
+        speakers = [{**s, "speaker": pseudonymiser.speaker(s["speaker"]) if s["speaker"] else s["speaker"]}
+                    for s in row.get("speakers", [])]  # fmt: skip
+        warnings = [pseudonymiser.text(w) for w in row.get("warnings", [])]
+        out.append({**row, "speakers": speakers, "warnings": warnings})
+    return out
 
 
 def _name(row: dict[str, Any]) -> str:

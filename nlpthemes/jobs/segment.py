@@ -12,7 +12,7 @@ from nlpthemes.corpus import Corpus, Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, load_corpus, make_pseudonymiser
-from nlpthemes.jobs._reading import reading_report
+from nlpthemes.jobs._reading import hide_names, reading_report
 from nlpthemes.manifest import build_manifest, write_manifest
 from nlpthemes.segment import segment_transcript
 
@@ -24,8 +24,8 @@ class SegmentResult:
     """What a segment run produced.
 
     ``reading`` holds, per transcript, how it was read (layout, speakers with
-    their sentence counts, the interviewer, warnings): see
-    :func:`nlpthemes.jobs._reading.reading_report`.
+    their sentence counts, the interviewer, warnings; pseudonymised when the
+    outputs are): see :func:`nlpthemes.jobs._reading.reading_report`.
     """
 
     corpus: Corpus
@@ -107,7 +107,7 @@ def run_segment(
         t.id: sorted({turn.speaker for turn in t.turns if turn.is_interviewer and turn.speaker})
         for t in corpus.transcripts
     }
-    reading = reading_report(corpus.transcripts, sentences)
+    reading = hide_names(reading_report(corpus.transcripts, sentences), pseudonymiser)
     seconds = time.perf_counter() - started
     if out is not None and manifest:
         record = build_manifest(

@@ -57,3 +57,14 @@ def test_every_reading_command_has_the_layout_option() -> None:
         result = runner.invoke(app, [command, "--help"], terminal_width=200)
         assert result.exit_code == 0
         assert "--layout" in result.output, command
+
+
+def test_reading_report_is_pseudonymised_with_the_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "s.csv"
+    result = runner.invoke(app, ["segment", str(DATA / "teams.txt"), str(DATA / "pandoc.md"), "--layout", "inline",
+                                 "--pseudonymise", "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    manifest = (tmp_path / "s.manifest.json").read_text(encoding="utf-8")
+    assert "Kim" not in manifest and "Lee" not in manifest
+    reading = json.loads(manifest)["reading"]
+    assert reading[0]["warnings"] and "Lee" not in reading[0]["warnings"][0]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from nlpthemes.corpus import Reading, Turn
 from nlpthemes.errors import InputError
 from nlpthemes.io._options import ReadOptions
-from nlpthemes.io._turns import assemble_turns, inline_headers, split_role
+from nlpthemes.io._turns import assemble_turns, inline_headers
 from nlpthemes.io.layouts import _lines
 from nlpthemes.io.layouts._base import Found, Layout, messy_turns
 from nlpthemes.io.layouts._cues import find_cues
@@ -42,7 +42,7 @@ __all__ = ["LAYOUTS", "LAYOUT_NAMES", "Layout", "LayoutResult", "check_layout", 
 def _inline(text: str, speakers: Collection[str]) -> Found:
     headers = inline_headers(text, speakers)
     structure = sum(1 + (h.start_time is not None) for h in headers)
-    return Found(headers, structure, tuple(dict.fromkeys(h.label for h in headers if h.label)))
+    return Found(headers, structure)
 
 
 def _plain(text: str, speakers: Collection[str]) -> Found:
@@ -124,35 +124,41 @@ def _try(layout: Layout, text: str, options: ReadOptions) -> _Trial:
 _SHORT_LINE = re.compile(r"[^\W\d_][\w.'’\-]*(?:[ ,]{1,2}[\w.'’\-]+){0,3}")
 
 
-def _recurring_short_lines(text: str) -> list[str]:
-    """Short lines without punctuation that recur, as speaker names alone on a line would."""
-    counts = Counter(line.strip() for line in text.split("\n") if _SHORT_LINE.fullmatch(line.strip()))
-    recurring = [line for line, n in counts.most_common() if n >= 2]
-    return recurring if len(recurring) >= 2 and sum(counts[x] for x in recurring) >= 4 else []
+def _recurring_short_lines(text: str) -> tuple[int, int]:
+    """How many distinct short lines without punctuation recur (as names alone on a line would),
+    and the line number of the first; ``(0, 0)`` when they do not look like a dialogue."""
+    lines = [line.strip() for line in text.split("\n")]
+    counts = Counter(line for line in lines if _SHORT_LINE.fullmatch(line))
+    recurring = {line for line, n in counts.items() if n >= 2}
+    if len(recurring) < 2 or sum(counts[x] for x in recurring) < 4:
+        return 0, 0
+    return len(recurring), next(i for i, line in enumerate(lines, 1) if line in recurring)
 
 
 def _warnings(chosen: _Trial, trials: list[_Trial], text: str) -> tuple[str, ...]:
-    speakers = {t.speaker for t in chosen.turns if t.speaker is not None}
-    elsewhere: dict[str, str] = {}  # a speaker another layout found -> that layout
+    """What looks misread. Speakers of other layouts are counted, not named (names in a warning
+    could not be pseudonymised when they are nobody's label in the reading kept)."""
+    def who(trial: _Trial) -> set[str]:
+        return {t.speaker for t in trial.turns if t.speaker is not None}
+
+    speakers = who(chosen)
+    best, most = None, len(speakers)  # the layout that finds the most speakers, more than the chosen one
     for trial in trials:
-        if trial.score > 0:
-            for label in trial.found.labels:
-                name = split_role(label)[0] if trial.layout.roles else label
-                elsewhere.setdefault(name, trial.layout.name)
-    others = sorted(set(elsewhere) - speakers, key=str.lower)
-    if len(speakers) == 1 and others:
+        if trial.score > 0 and trial is not chosen and len(who(trial)) > most:
+            best, most = trial, len(who(trial))
+    if len(speakers) == 1 and best is not None:
         (only,) = speakers
-        return (f"every speaker turn is given to {only} although the file also has the label(s) "
-                f"{', '.join(others[:5])}; check the layout (--layout {elsewhere[others[0]]}?)",)  # fmt: skip
+        return (f"every speaker turn is given to {only} although the {best.layout.name} layout finds "
+                f"{most} speakers here; check the layout (--layout {best.layout.name}?)",)  # fmt: skip
     if speakers:
         return ()
-    if len(elsewhere) >= 2:
-        return (f"no speaker was found (layout {chosen.layout.name}) although lines look like the "
-                f"speaker labels {', '.join(others[:5])} (--layout {elsewhere[others[0]]}?)",)  # fmt: skip
-    if recurring := _recurring_short_lines(text):
-        quoted = ", ".join(repr(x) for x in recurring[:4])
-        return (f"no speaker was found although the lines {quoted} recur like speaker names; "
-                "write labels as 'Name: text' or use one of the layouts in the README",)
+    if best is not None and most >= 2:
+        return (f"no speaker was found (layout {chosen.layout.name}) although the {best.layout.name} layout "
+                f"finds {most} speakers here (--layout {best.layout.name}?)",)  # fmt: skip
+    n, first = _recurring_short_lines(text)
+    if n:
+        return (f"no speaker was found although {n} short lines recur like speaker names alone on a line "
+                f"(the first is line {first}); write labels as 'Name: text' or use a layout from the README",)  # fmt: skip
     return ()
 
 

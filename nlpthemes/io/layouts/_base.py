@@ -37,8 +37,6 @@ class Found:
         The turns' starts, in text order.
     structure : int
         Speaker labels and timestamps the layout reads (a header with both counts 2).
-    labels : tuple of str
-        Distinct speaker labels it accepted.
     preamble : bool
         Whether the text before the first header is a turn (layouts that
         give every turn's end say ``False``).
@@ -46,7 +44,6 @@ class Found:
 
     headers: list[Header] = field(default_factory=list)
     structure: int = 0
-    labels: tuple[str, ...] = ()
     preamble: bool = True
 
 

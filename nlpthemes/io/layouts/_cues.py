@@ -60,5 +60,4 @@ def find_cues(text: str, speakers: Collection[str] = ()) -> Found:
         else:
             headers.append(Header(start, bare, None, t0, t1))
             structure += 1
-    names = tuple(dict.fromkeys(h.label for h in headers if h.label is not None))
-    return Found(headers, structure, names)
+    return Found(headers, structure)

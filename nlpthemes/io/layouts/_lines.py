@@ -124,12 +124,11 @@ def line_layout(
             elif x.label is None or label_optional:
                 headers.append(Header(x.line_start, x.bare, None, x.start_time, x.end_time))
         structure = sum((h.label is not None) + (h.start_time is not None) for h in headers)
-        names = tuple(dict.fromkeys(h.label for h in headers if h.label is not None))
         if headers and notices:  # a notice is a header whose turn is empty (it ends at its own line)
             for start, end in line_spans(text):
                 if any(n.match(text, start, end) for n in notices):
                     headers.append(Header(start, end, None, end=end))
             headers.sort(key=lambda h: h.line_start)
-        return Found(headers, structure, names)
+        return Found(headers, structure)
 
     return find

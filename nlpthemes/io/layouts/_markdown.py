@@ -215,5 +215,4 @@ def find_markdown(text: str, speakers: Collection[str] = ()) -> Found:
     runs = _runs(text, blocks, taken)
     headers = [Header(start, start, label, end=end) for start, end, label, _ in runs]
     structure = sum(1 for *_, label, opens in runs if opens and label is not None)
-    names = tuple(dict.fromkeys(h.label for h in headers if h.label is not None))
-    return Found(headers, structure, names, preamble=False)
+    return Found(headers, structure, preamble=False)
