@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from nlpthemes.io._turns import Header, seconds
-from nlpthemes.io.layouts._base import NAME, TIME, Found, accepted_labels, line_spans
+from nlpthemes.io.layouts._base import NAME, TIME, Found, accepted_labels
 
 __all__ = ["NAME_TIME", "NAME_TIME_NOTICES", "REV", "TIMED", "TIME_NAME", "WHISPER", "ZOOM", "line_layout"]
 
@@ -72,23 +72,28 @@ def _group(m: re.Match[str], name: str) -> str | None:
     return m.groupdict().get(name)
 
 
+_CLOCK = re.compile(r"\d:\d")  # every pattern here has a timestamp, so only these lines can match
+
+
 def _scan(text: str, patterns: Sequence[re.Pattern[str]]) -> list[_Line]:
+    """Lines a pattern matches (the first pattern that matches a line wins), in text order."""
+    starts = sorted({text.rfind("\n", 0, m.start()) + 1 for m in _CLOCK.finditer(text)})
     found = []
-    for start, end in line_spans(text):
-        for pattern in patterns:
-            m = pattern.match(text, start, end)
-            if m is None:
-                continue
-            below = min(end + 1, len(text))
-            rest = _group(m, "rest")
-            content = m.start("rest") if rest else below
-            bare = content
-            if _group(m, "bare") is not None:
-                bare = m.start("bare") if m["bare"] else below
-            ts, te = _group(m, "ts"), _group(m, "te")
-            found.append(_Line(start, _group(m, "name"), content, bare,
-                               None if ts is None else seconds(ts), None if te is None else seconds(te)))  # fmt: skip
-            break
+    for start in starts:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        m = next((m for pattern in patterns if (m := pattern.match(text, start, end))), None)
+        if m is None:
+            continue
+        below = min(end + 1, len(text))
+        rest = _group(m, "rest")
+        content = m.start("rest") if rest else below
+        bare = content
+        if _group(m, "bare") is not None:
+            bare = m.start("bare") if m["bare"] else below
+        ts, te = _group(m, "ts"), _group(m, "te")
+        found.append(_Line(start, _group(m, "name"), content, bare,
+                           None if ts is None else seconds(ts), None if te is None else seconds(te)))  # fmt: skip
     return found
 
 
@@ -125,9 +130,8 @@ def line_layout(
                 headers.append(Header(x.line_start, x.bare, None, x.start_time, x.end_time))
         structure = sum((h.label is not None) + (h.start_time is not None) for h in headers)
         if headers and notices:  # a notice is a header whose turn is empty (it ends at its own line)
-            for start, end in line_spans(text):
-                if any(n.match(text, start, end) for n in notices):
-                    headers.append(Header(start, end, None, end=end))
+            for notice in notices:
+                headers += [Header(m.start(), m.end(), None, end=m.end()) for m in notice.finditer(text)]
             headers.sort(key=lambda h: h.line_start)
         return Found(headers, structure)
 
