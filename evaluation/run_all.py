@@ -60,6 +60,7 @@ class Evaluation:
 
 KNOWN = (
     Evaluation("segment_shared", "Reading and segmenting every shared data set (offsets checked)", "--shared"),
+    Evaluation("layouts_check", "Transcript layouts, the shared data read as before, fillers by language", "--shared"),
     Evaluation("agreement_annomi", "Agreement on AnnoMI (human coders, published design)", "--data", "annomi",
                quick=("--bootstrap", "200")),
     Evaluation("bench_agreement", "Speed: Krippendorff's alpha against the krippendorff package", None,

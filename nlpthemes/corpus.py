@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Corpus", "Cue", "Sentence", "Transcript", "Turn"]
+__all__ = ["Corpus", "Cue", "Reading", "Sentence", "Transcript", "Turn"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,41 @@ class Cue:
     end: int
     start_time: float
     end_time: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How a file was read into turns: the layout found and anything that looked off.
+
+    Parameters
+    ----------
+    layout : str
+        The layout the turns were read with: one of
+        :data:`nlpthemes.io.layouts.LAYOUT_NAMES` for text-like files
+        (``.txt``, ``.md``, ``.docx``, ``.html``), or ``"subtitles"``,
+        ``"turn-table"``, ``"answers"`` for the other readers.
+    detected : bool
+        Whether the layout was detected from the text (``False``: the user
+        chose it, or the file type fixes it).
+    scores : tuple of (str, float)
+        For text layouts, how well each layout that found something explains
+        the file (best first): speaker labels and timestamps read, less turns
+        that would still start with markup, a timestamp or a label, per
+        non-empty line.
+    warnings : tuple of str
+        Problems worth a look, such as one speaker getting every sentence
+        of a file that has several speaker labels.
+
+    Examples
+    --------
+    >>> Reading("inline").warnings
+    ()
+    """
+
+    layout: str
+    detected: bool = True
+    scores: tuple[tuple[str, float], ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,7 +73,8 @@ class Turn:
         Whether the speaker is an interviewer (kept, but excluded from analysis
         by default).
     start_time, end_time : float or None
-        Seconds from the start of the recording, for subtitles.
+        Seconds, as the timestamps of subtitles or of a timed transcript give
+        them (``None`` where the file gives none).
     """
 
     start: int
@@ -97,6 +133,8 @@ class Transcript:
         character each), so offsets can be mapped back to the original file.
     cues : tuple of Cue
         Timed stretches of text, for transcripts read from subtitles.
+    reading : Reading or None
+        How the file was read (layout, warnings); ``None`` when built in code.
     """
 
     id: str
@@ -107,6 +145,7 @@ class Transcript:
     language: str = "en"
     newline_offsets: tuple[int, ...] = ()
     cues: tuple[Cue, ...] = ()
+    reading: Reading | None = None
 
     def speakers(self) -> list[str]:
         """Speaker labels in order of first appearance.

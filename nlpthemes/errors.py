@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["InputError", "NlpthemesError", "NotFittedError", "ModelNotFoundError"]
+__all__ = ["InputError", "ModelNotFoundError", "NlpthemesError", "NotFittedError", "ReadingWarning"]
 
 
 class NlpthemesError(Exception):
@@ -55,3 +55,12 @@ class ModelNotFoundError(NlpthemesError):
 
 class NotFittedError(ValueError, AttributeError):
     """A fitted step was used before ``fit`` (as in scikit-learn)."""
+
+
+class ReadingWarning(UserWarning):
+    """A file was read, but how it was read looks off (its message names the file).
+
+    For example, one speaker got every sentence of a file that has several
+    speaker labels. The same messages are kept in ``transcript.reading.warnings``
+    and shown in the commands' summaries and ``manifest.json``.
+    """

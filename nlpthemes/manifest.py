@@ -7,7 +7,7 @@ import json
 import platform
 import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -55,8 +55,14 @@ def build_manifest(
     model: Mapping[str, Any] | None = None,
     outputs: Mapping[str, Any] | None = None,
     seed: int | None = None,
+    reading: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of one run (plain JSON-serialisable dict)."""
+    """The manifest of one run (plain JSON-serialisable dict).
+
+    ``reading`` (commands that read transcripts): per transcript, the layout
+    it was read with, its speakers with sentence counts and the interviewer,
+    and reading warnings (:func:`nlpthemes.jobs._reading.reading_report`).
+    """
     files = []
     for path in dict.fromkeys(str(i) for i in inputs):
         p = Path(path)
@@ -74,6 +80,7 @@ def build_manifest(
         "inputs": files,
         "outputs": dict(outputs or {}),
         "timings_s": {k: round(v, 3) for k, v in (timings or {}).items()},
+        **({"reading": [dict(r) for r in reading]} if reading is not None else {}),
     }
 
 

@@ -137,14 +137,14 @@ class Pipeline:
 
     def excluded(self, sentences: Sequence[Sentence]) -> list[str]:
         """Per sentence ``""``, ``"interviewer"`` or ``"short"``, as the theme model excludes them."""
-        from nlpthemes.themes._keywords import word_count
+        from nlpthemes.themes._fillers import filler_reason
 
         model = self.theme_model
         out = []
         for s in sentences:
             if s.is_interviewer and not self.config.include_interviewers:
                 out.append("interviewer")
-            elif word_count(s.text, model.language) < model.min_words:
+            elif filler_reason(s.text, model.language, min_words=int(model.min_words)):
                 out.append("short")
             else:
                 out.append("")

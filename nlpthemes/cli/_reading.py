@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["ReadingArgs", "reading_options", "pseudonym_options", "report_read_errors"]
+from nlpthemes.io.layouts import LAYOUT_NAMES
+
+__all__ = ["ReadingArgs", "reading_options", "pseudonym_options", "report_read_errors", "report_reading"]
 
 Paths = Annotated[list[Path], typer.Argument(help="Transcript files or folders.", show_default=False)]
 Interviewer = Annotated[
@@ -44,6 +46,22 @@ Key = Annotated[
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
 
 
+def _layout_name(value: str) -> str:
+    if value != "auto" and value not in LAYOUT_NAMES:
+        raise typer.BadParameter(f"{value!r} is not a layout; choose auto or one of: {', '.join(LAYOUT_NAMES)}")
+    return value
+
+
+Layout = Annotated[
+    str,
+    typer.Option(
+        "--layout", callback=_layout_name, metavar="NAME",
+        help=f"How turns are written in .txt/.md/.docx/.html files: auto (detect per file, the default) "
+        f"or one of {', '.join(LAYOUT_NAMES)} (see the README's reading table).",
+    ),
+]  # fmt: skip
+
+
 class ReadingArgs:
     """Marker namespace (the option types above are what commands use)."""
 
@@ -56,11 +74,13 @@ def reading_options(
     id_column: str | None,
     text_column: str | None,
     speaker_column: str | None,
+    layout: str = "auto",
 ) -> Any:
     """Build the library's ReadOptions from CLI values."""
     from nlpthemes.io import ReadOptions
 
     return ReadOptions(
+        layout=layout,
         interviewers=tuple(interviewer or ()),
         guess_interviewers=not no_guess,
         language=language,
@@ -86,3 +106,14 @@ def report_read_errors(errors: list[tuple[str, str]], quiet: bool) -> None:
     """Print one warning line per file that could not be read."""
     for _, message in errors:
         typer.echo(f"warning: skipped {message}", err=True)
+
+
+def report_reading(reading: list[dict[str, Any]], quiet: bool, *, files: bool = True) -> None:
+    """Print how each file was read (unless quiet) and a warning line per file that looks misread."""
+    from nlpthemes.jobs._reading import reading_lines, reading_warnings
+
+    if files and not quiet:
+        for line in reading_lines(reading):
+            typer.echo(f"  {line}", err=True)
+    for message in reading_warnings(reading):
+        typer.echo(f"warning: {message}", err=True)

@@ -66,6 +66,7 @@ def analyze(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     pseudonymise: Annotated[
         bool, typer.Option("--pseudonymise/--no-pseudonymise", help="Pseudonymise names in every output.")
     ] = True,
@@ -100,7 +101,7 @@ def analyze(
         paths or (), out, codebook=codebook, codings=codings or (), attributes=attributes, model=model,
         device=device,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding, id_column, text_column,
-                                  speaker_column),
+                                  speaker_column, layout=layout),
         pseudonymise=pseudonymise, names_file=names, key_file=key, seed=seed, folds=folds, top_k=top_k,
         min_coverage=min_coverage, n_resamples=n_resamples, group_by=group_by, compare=pair, n_themes=themes,
         quiet=quiet, step=step,

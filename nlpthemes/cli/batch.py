@@ -42,6 +42,7 @@ def batch(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     quiet: r.Quiet = False,
 ) -> None:
     """Assign new transcripts to saved themes, suggest codes, and report what is new."""
@@ -55,7 +56,7 @@ def batch(
         paths, pipeline, out, engine=engine, scheduler=scheduler, workers=workers, device=device,
         cache=not no_cache, embed_batch=embed_batch, allow_version_mismatch=allow_version_mismatch,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column),
+                                  id_column, text_column, speaker_column, layout=layout),
         attributes=attributes, pseudonyms=r.pseudonym_options(pseudonymise, names, key, out), quiet=quiet,
     )  # fmt: skip
     if not quiet:

@@ -28,6 +28,7 @@ def embed(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     pseudonymise: r.Pseudonymise = False,
     names: r.Names = None,
     key: r.Key = None,
@@ -44,13 +45,14 @@ def embed(
         cache=not no_cache,
         options=r.reading_options(
             interviewer, no_guess_interviewers, language, encoding, id_column, text_column,
-            speaker_column,
+            speaker_column, layout=layout,
         ),
         attributes=attributes,
         pseudonyms=r.pseudonym_options(pseudonymise, names, key, out),
         quiet=quiet,
     )  # fmt: skip
     r.report_read_errors(result.segmented.corpus.errors, quiet)
+    r.report_reading(result.segmented.reading, quiet, files=False)
     note(
         f"{result.vectors.shape[0]} sentences embedded with {result.model.get('name')} "
         f"(dimension {result.vectors.shape[1]}) -> {out}  [{result.seconds:.1f} s]",

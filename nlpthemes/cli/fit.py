@@ -55,6 +55,7 @@ def fit(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     quiet: r.Quiet = False,
 ) -> None:
     """Fit themes and code suggestions and save them as a pipeline for `nlpthemes batch`."""
@@ -69,7 +70,7 @@ def fit(
     result = fit_pipeline(
         paths, codebook, save, codings=codings or (), config=config, device=device, cache=not no_cache,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column),
+                                  id_column, text_column, speaker_column, layout=layout),
         attributes=attributes, overwrite=overwrite, quiet=quiet,
     )  # fmt: skip
     for message in result.warnings:

@@ -25,6 +25,7 @@ def match(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     pseudonymise: r.Pseudonymise = False,
     names: r.Names = None,
     key: r.Key = None,
@@ -36,9 +37,10 @@ def match(
     state = run_match(
         paths, codebook, out, model=model, seed=seed,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column),
+                                  id_column, text_column, speaker_column, layout=layout),
         attributes=attributes, pseudonyms=r.pseudonym_options(pseudonymise, names, key, out), quiet=quiet,
     )  # fmt: skip
+    r.report_reading(state.result.segmented.reading, quiet, files=False)
     tables = state.match_tables
     note(f"{len(state.model.themes_)} themes: {len(tables['matches'])} matched to a code, "
          f"{len(tables['uncovered'])} uncovered (candidate new codes), {len(tables['unsupported'])} codes "

@@ -22,6 +22,7 @@ def segment(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     pseudonymise: r.Pseudonymise = False,
     names: r.Names = None,
     key: r.Key = None,
@@ -35,13 +36,14 @@ def segment(
         out,
         options=r.reading_options(
             interviewer, no_guess_interviewers, language, encoding, id_column, text_column,
-            speaker_column,
+            speaker_column, layout=layout,
         ),
         attributes=attributes,
         pseudonyms=r.pseudonym_options(pseudonymise, names, key, out),
         quiet=quiet,
     )  # fmt: skip
     r.report_read_errors(result.corpus.errors, quiet)
+    r.report_reading(result.reading, quiet)
     n_speakers = len({(s.transcript_id, s.speaker) for s in result.sentences if s.speaker})
     note(
         f"{len(result.sentences)} sentences from {len(result.corpus)} transcripts "

@@ -33,6 +33,7 @@ def suggest(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     quiet: r.Quiet = False,
 ) -> None:
     """Suggest codes for each sentence (zero-shot, or learned from --codings)."""
@@ -43,7 +44,7 @@ def suggest(
     result = run_suggest(
         paths, codebook, out, codings=codings or (), top_k=top_k, model=model,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column),
+                                  id_column, text_column, speaker_column, layout=layout),
         attributes=attributes, include_interviewers=include_interviewers, quiet=quiet,
     )  # fmt: skip
     for message in result.warnings:

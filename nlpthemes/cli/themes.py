@@ -59,6 +59,7 @@ def themes(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     pseudonymise: r.Pseudonymise = False,
     names: r.Names = None,
     key: r.Key = None,
@@ -77,7 +78,7 @@ def themes(
         device=device,
         cache=not no_cache,
         options=r.reading_options(
-            interviewer, no_guess_interviewers, language, encoding, id_column, text_column, speaker_column,
+            interviewer, no_guess_interviewers, language, encoding, id_column, text_column, speaker_column, layout=layout,
         ),
         attributes=attributes,
         pseudonyms=r.pseudonym_options(pseudonymise, names, key, out),
@@ -91,6 +92,7 @@ def themes(
         step=None if quiet else (lambda name: note(f"{name}...")),
     )  # fmt: skip
     r.report_read_errors(result.segmented.corpus.errors, quiet)
+    r.report_reading(result.segmented.reading, quiet, files=False)
     if not quiet:
         fitted = result.model
         quotes: dict[int, str] = {}

@@ -8,11 +8,12 @@ and folders of those.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from nlpthemes.corpus import Corpus, Transcript
-from nlpthemes.errors import InputError
+from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io._options import ReadOptions
 from nlpthemes.io.attributes import AttributeRow, apply_attributes, read_attributes
 
@@ -57,6 +58,12 @@ def read_transcripts(path: str | Path, options: ReadOptions = ReadOptions()) -> 
     InputError
         Unsupported type, missing, empty or corrupt file; the message names the file.
 
+    Warns
+    -----
+    ReadingWarning
+        When how the file was read looks off (``transcript.reading.warnings``),
+        e.g. one speaker got every turn of a file with several speaker labels.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -74,7 +81,11 @@ def read_transcripts(path: str | Path, options: ReadOptions = ReadOptions()) -> 
         raise InputError(path, "file not found")
     if path.is_file() and path.stat().st_size == 0:
         raise InputError(path, "the file is empty")
-    return _readers()[suffix](path, options)
+    transcripts = _readers()[suffix](path, options)
+    for transcript in transcripts:
+        for message in transcript.reading.warnings if transcript.reading else ():
+            warnings.warn(f"{path}: {message}", ReadingWarning, stacklevel=2)
+    return transcripts
 
 
 def _expand(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:

@@ -28,11 +28,22 @@ class ReadOptions:
     id_column, text_column, speaker_column : str or None
         Columns of CSV/XLSX files. With a speaker column, each file is one
         transcript whose rows are turns; otherwise each row is one answer.
+    layout : str
+        How speaker turns are written in text-like files (``.txt``, ``.md``,
+        ``.docx``, ``.html``): ``"auto"`` detects it; a name from
+        :data:`nlpthemes.io.layouts.LAYOUT_NAMES` forces it.
+
+    Raises
+    ------
+    InputError
+        An unknown layout name.
 
     Examples
     --------
     >>> ReadOptions(interviewers=("Dan",)).language
     'auto'
+    >>> ReadOptions(layout="rev").layout
+    'rev'
     """
 
     interviewers: tuple[str, ...] = ()
@@ -43,3 +54,10 @@ class ReadOptions:
     id_column: str | None = None
     text_column: str | None = None
     speaker_column: str | None = None
+    layout: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.layout != "auto":
+            from nlpthemes.io.layouts import check_layout
+
+            check_layout(self.layout)

@@ -6,7 +6,7 @@ import io
 import re
 from pathlib import Path
 
-from nlpthemes.corpus import Cue, Transcript, Turn
+from nlpthemes.corpus import Cue, Reading, Transcript, Turn
 from nlpthemes.errors import InputError
 from nlpthemes.io._decode import read_text_file
 from nlpthemes.io._options import ReadOptions
@@ -106,4 +106,5 @@ def read_subtitles(path: Path, options: ReadOptions = ReadOptions()) -> Transcri
         source=str(path),
         language=language,
         cues=tuple(cues),
+        reading=Reading("subtitles", detected=False),
     )

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from nlpthemes.corpus import Transcript, Turn
+from nlpthemes.corpus import Reading, Transcript, Turn
 from nlpthemes.errors import InputError
 from nlpthemes.io._decode import read_text_file
 from nlpthemes.io._options import ReadOptions
@@ -203,6 +203,7 @@ def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int |
                 source=str(path),
                 participants={ident: attributes},
                 language=language,
+                reading=Reading("answers", detected=False),
             )
         )
     if not out:
@@ -260,4 +261,5 @@ def _one_turn_table(path: Path, ident: str, rows: list[list[str]], speaker_col: 
         guessed = guess_interviewers(turns, text)
         turns = [Turn(t.start, t.end, t.speaker, t.speaker in guessed) for t in turns]
     language = detect_language(text) if options.language == "auto" else options.language
-    return Transcript(id=ident, text=text, turns=tuple(turns), source=str(path), language=language)
+    return Transcript(id=ident, text=text, turns=tuple(turns), source=str(path), language=language,
+                      reading=Reading("turn-table", detected=False))

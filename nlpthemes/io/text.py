@@ -8,7 +8,7 @@ from nlpthemes.corpus import Transcript
 from nlpthemes.errors import InputError
 from nlpthemes.io._decode import read_text_file
 from nlpthemes.io._options import ReadOptions
-from nlpthemes.io._turns import find_turns
+from nlpthemes.io.layouts import read_layout
 from nlpthemes.segment import detect_language
 
 __all__ = ["read_text", "transcript_from_text"]
@@ -22,28 +22,30 @@ def transcript_from_text(
     source: str | None = None,
     newline_offsets: tuple[int, ...] = (),
 ) -> Transcript:
-    """Build a transcript from normalised text, finding its speaker turns.
+    """Build a transcript from normalised text, finding its layout and speaker turns.
+
+    The layout (``Name: text``, Otter/Teams headers, Rev, Zoom, Whisper,
+    Markdown labels...) is detected from the whole text unless
+    ``options.layout`` names one; see :mod:`nlpthemes.io.layouts`. Roles named
+    in labels (``Kim, Interviewer``) become the speaker's ``role`` attribute.
 
     Examples
     --------
     >>> t = transcript_from_text("Q: Why?\\nA: Because.", "t1")
-    >>> [(t.text[x.start:x.end], x.speaker) for x in t.turns]
-    [('Why?', 'Q'), ('Because.', 'A')]
+    >>> [(t.text[x.start:x.end], x.speaker) for x in t.turns], t.reading.layout
+    ([('Why?', 'Q'), ('Because.', 'A')], 'inline')
     """
-    turns = find_turns(
-        text,
-        interviewers=options.interviewers,
-        speakers=options.speakers,
-        guess=options.guess_interviewers,
-    )
+    result = read_layout(text, options)
     language = detect_language(text) if options.language == "auto" else options.language
     return Transcript(
         id=transcript_id,
         text=text,
-        turns=turns,
+        turns=result.turns,
         source=source,
+        participants=result.participants,
         language=language,
         newline_offsets=newline_offsets,
+        reading=result.reading,
     )
 
 

@@ -13,13 +13,14 @@ import functools
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from nlpthemes.corpus import Sentence, Transcript
-from nlpthemes.errors import InputError
+from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_path, atomic_text
 from nlpthemes.manifest import file_sha256
@@ -171,7 +172,9 @@ def prepare(path: str | Path, spec: WorkSpec, *, sha256: str | None = None) -> P
     digest = sha256 or file_sha256(path)
     prepared = Prepared(path=str(path), sha256=digest, key=file_key(path, digest, spec))
     try:
-        transcripts = read_transcripts(path, spec.options)
+        with warnings.catch_warnings():  # kept in each transcript's reading, reported by the run
+            warnings.simplefilter("ignore", ReadingWarning)
+            transcripts = read_transcripts(path, spec.options)
         rows = _attribute_rows(spec.attributes, spec.attributes_sha256) if spec.attributes else ()
     except InputError as exc:
         prepared.error = str(exc)
@@ -244,9 +247,13 @@ def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any
                 np.save(handle, novel)
         n_sentences += len(sentences)
         n_novel += int(result.novel.sum())
+    from nlpthemes.jobs._reading import hide_names, reading_report
+
     marker = {
         "file": prepared.path, "sha256": prepared.sha256, "pipeline": spec.pipeline_id,
         "transcripts": [t.id for t in prepared.transcripts], "sentences": n_sentences, "novel": n_novel,
+        "reading": hide_names(reading_report(prepared.transcripts, [s for group in prepared.sentences for s in group]),
+                              pseudonymiser),
     }  # fmt: skip
     with atomic_text(marker_path(out, prepared.key)) as handle:
         json.dump(marker, handle, indent=2, ensure_ascii=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from nlpthemes.corpus import Corpus
-from nlpthemes.errors import InputError
+from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io import ReadOptions, read_corpus
 from nlpthemes.pseudonymise import Pseudonymiser, read_key, write_key
 
@@ -40,7 +41,11 @@ def load_corpus(
     attributes: str | Path | None = None,
     quiet: bool = True,
 ) -> Corpus:
-    """Read the inputs; raise when nothing at all could be read."""
+    """Read the inputs; raise when nothing at all could be read.
+
+    Reading warnings are not printed here: they stay in each transcript's
+    ``reading`` and the job reports them (see :mod:`nlpthemes.jobs._reading`).
+    """
     from tqdm import tqdm
 
     bar = tqdm(desc="reading", unit="file", disable=quiet, leave=False)
@@ -50,7 +55,9 @@ def load_corpus(
         bar.update()
 
     try:
-        corpus = read_corpus(paths, options, attributes=attributes, progress=tick)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReadingWarning)
+            corpus = read_corpus(paths, options, attributes=attributes, progress=tick)
     finally:
         bar.close()
     if not corpus.transcripts:

@@ -104,7 +104,8 @@ def manifest(state: State, *, parameters: Mapping[str, Any], inputs: Iterable[st
     if state.machine is not None:
         outputs["machine_coder"] = state.machine.folds
     return build_manifest("analyze", parameters=parameters, inputs=inputs, timings={**state.timings, "total": seconds},
-                          model=state.embedder.info(), outputs=outputs, seed=state.seed)  # fmt: skip
+                          model=state.embedder.info(), outputs=outputs, seed=state.seed,
+                          reading=state.result.segmented.reading)  # fmt: skip
 
 
 def _mean(values: Iterable[Any]) -> float | None:

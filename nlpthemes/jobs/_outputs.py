@@ -85,6 +85,7 @@ class State:
         import pandas as pd
 
         from nlpthemes.embed import load_embedder
+        from nlpthemes.jobs._reading import reading_warnings
         from nlpthemes.jobs.themes import CJK, keyword_language, run_themes
 
         started = time.perf_counter()
@@ -103,6 +104,7 @@ class State:
                 self.files[key] = name
                 self.sheets[Path(name).stem] = pd.read_csv(self.out / name, keep_default_na=False)
         self.warnings += [f"skipped {message}" for _, message in self.corpus.errors]
+        self.warnings += reading_warnings(result.segmented.reading)
         language = keyword_language(self.corpus, options.language)
         self.embedder = load_embedder(model if model is not None else ("multilingual" if language in CJK else None),
                                       device=device, cache=True, progress=not self.quiet)  # fmt: skip

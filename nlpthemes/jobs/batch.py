@@ -14,13 +14,14 @@ and ``manifest.json``.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlpthemes.errors import InputError
+from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io import ReadOptions
 from nlpthemes.jobs._batch_work import (
     TRANSCRIPTS,
@@ -96,7 +97,9 @@ def pseudonym_key(files: Sequence[Path], options: ReadOptions, pseudonyms: Pseud
     pseudonymiser = Pseudonymiser(key=dict(read_key(key_file)) if key_file and key_file.exists() else {})
     for path in files:
         try:
-            pseudonymiser.add_corpus(read_transcripts(path, options))
+            with warnings.catch_warnings():  # reported when the file's turn comes
+                warnings.simplefilter("ignore", ReadingWarning)
+                pseudonymiser.add_corpus(read_transcripts(path, options))
         except InputError:
             continue  # reported when the file's turn comes
     if pseudonyms.names_file is not None:
@@ -287,7 +290,12 @@ def run_batch(
     transcripts = [t for p in files if str(p) in done for t in done[str(p)]["transcripts"]]
     combined = combine_outputs(out, sorted(transcripts), pipeline, read_baseline(pipeline_dir))
     errors.sort()
+    from nlpthemes.jobs._reading import reading_warnings
+
+    reading = [row for p in files if str(p) in done for row in done[str(p)].get("reading", [])]
     summary = summary_text(combined, pipeline, errors=errors)
+    if flagged := reading_warnings(reading):
+        summary += "Files that may have been misread:\n" + "".join(f"  {w}\n" for w in flagged)
     from nlpthemes.io._atomic import atomic_text
 
     with atomic_text(out / "summary.txt") as handle:
@@ -303,7 +311,7 @@ def run_batch(
         "batch",
         parameters={"pipeline": str(pipeline_dir), "pipeline_id": pipeline.pipeline_id, "engine": engine,
                     "scheduler": scheduler, "workers": workers, "device": device, "cache": cache,
-                    "embed_batch": embed_batch, "language": options.language,
+                    "embed_batch": embed_batch, "language": options.language, "layout": options.layout,
                     "interviewers": list(options.interviewers),
                     "attributes": None if attributes is None else str(attributes),
                     "pseudonymise": pseudonyms.enabled},  # fmt: skip
@@ -315,6 +323,7 @@ def run_batch(
         outputs={**combined.files, "summary": "summary.txt", "transcripts": len(transcripts),
                  "sentences": combined.n_sentences, "novel": combined.n_novel, "stats": stats,
                  "read_errors": [{"path": p, "error": e} for p, e in errors]},  # fmt: skip
+        reading=reading,
     )
     write_manifest(manifest, out / "manifest.json")
     return BatchResult(out, summary, combined, processed=len(todo), skipped=len(done) - len(markers),

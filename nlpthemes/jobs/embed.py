@@ -72,7 +72,7 @@ def run_embed(
     started = time.perf_counter()
     segmented = run_segment(
         paths, out / "sentences.csv", options=options, attributes=attributes,
-        pseudonyms=pseudonyms, quiet=quiet,
+        pseudonyms=pseudonyms, quiet=quiet, manifest=False,
     )  # fmt: skip
     t_load = time.perf_counter()
     embedder = load_embedder(model, device=device, cache=cache, progress=not quiet)
@@ -87,7 +87,7 @@ def run_embed(
         "embed",
         parameters={
             "model": model, "device": device, "cache": cache,
-            "language": options.language, "interviewers": list(options.interviewers),
+            "language": options.language, "layout": options.layout, "interviewers": list(options.interviewers),
             "attributes": None if attributes is None else str(attributes),
             "pseudonymise": pseudonyms.enabled,
         },  # fmt: skip
@@ -106,6 +106,7 @@ def run_embed(
             "dimension": int(vectors.shape[1]) if vectors.ndim == 2 else None,
             "read_errors": [{"path": p, "error": e} for p, e in segmented.corpus.errors],
         },
+        reading=segmented.reading,
     )
     write_manifest(manifest, out / "manifest.json")
     return EmbedResult(

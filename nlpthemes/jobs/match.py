@@ -62,6 +62,7 @@ def run_match(
         model=state.embedder.info(),
         outputs=dict(state.files),
         seed=seed,
+        reading=state.result.segmented.reading,
     )
     write_manifest(manifest, out / "manifest.json")
     return state

@@ -184,6 +184,7 @@ def fit_pipeline(
     from nlpthemes.embed import load_embedder
     from nlpthemes.io.codebook_files import read_codebook
     from nlpthemes.jobs._common import load_corpus
+    from nlpthemes.jobs._reading import reading_report, reading_warnings
     from nlpthemes.jobs.segment import segment_with_progress
     from nlpthemes.jobs.suggest import load_human_codings
     from nlpthemes.jobs.themes import keyword_language
@@ -197,6 +198,7 @@ def fit_pipeline(
     language = None if options.language == "auto" else options.language
     sentences = sorted(segment_with_progress(corpus, language=language, quiet=quiet),
                        key=lambda s: (s.transcript_id, s.index))  # fmt: skip
+    reading = reading_report(corpus.transcripts, sentences)
     book = read_codebook(codebook)
     notes: list[str] = []
     human: Any = None
@@ -238,7 +240,7 @@ def fit_pipeline(
     manifest = build_manifest(
         "fit",
         parameters={**config.to_dict(), "codebook": str(codebook), "codings": [str(c) for c in codings],
-                    "device": device, "cache": cache, "language": options.language,
+                    "device": device, "cache": cache, "language": options.language, "layout": options.layout,
                     "attributes": None if attributes is None else str(attributes)},  # fmt: skip
         inputs=[*(t.source for t in corpus.transcripts if t.source), codebook, *codings],
         timings={"total": time.perf_counter() - started},
@@ -246,9 +248,11 @@ def fit_pipeline(
         seed=config.seed,
         outputs={"pipeline_id": pipeline.pipeline_id, **fit_info, "warnings": notes,
                  "read_errors": [{"path": p, "error": e} for p, e in corpus.errors]},  # fmt: skip
+        reading=reading,
     )
     write_manifest(manifest, folder / "manifest.json")
-    return FitResult(pipeline, folder, len(sentences), len(corpus.transcripts), time.perf_counter() - started, notes)
+    return FitResult(pipeline, folder, len(sentences), len(corpus.transcripts), time.perf_counter() - started,
+                     [*notes, *reading_warnings(reading)])
 
 
 def _read_identity(folder: Path) -> dict[str, Any]:

@@ -6,11 +6,14 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from nlpthemes.corpus import Corpus, Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, load_corpus, make_pseudonymiser
+from nlpthemes.jobs._reading import hide_names, reading_report
+from nlpthemes.manifest import build_manifest, write_manifest
 from nlpthemes.segment import segment_transcript
 
 __all__ = ["SegmentResult", "run_segment", "segment_with_progress"]
@@ -18,13 +21,19 @@ __all__ = ["SegmentResult", "run_segment", "segment_with_progress"]
 
 @dataclass
 class SegmentResult:
-    """What a segment run produced."""
+    """What a segment run produced.
+
+    ``reading`` holds, per transcript, how it was read (layout, speakers with
+    their sentence counts, the interviewer, warnings; pseudonymised when the
+    outputs are): see :func:`nlpthemes.jobs._reading.reading_report`.
+    """
 
     corpus: Corpus
     sentences: list[Sentence]
     out: Path | None
     seconds: float
     interviewers: dict[str, list[str]] = field(default_factory=dict)
+    reading: list[dict[str, Any]] = field(default_factory=list)
 
 
 def segment_with_progress(corpus: Corpus, *, language: str | None = None, quiet: bool = True) -> list[Sentence]:
@@ -45,8 +54,12 @@ def run_segment(
     attributes: str | Path | None = None,
     pseudonyms: PseudonymOptions = PseudonymOptions(),
     quiet: bool = True,
+    manifest: bool = True,
 ) -> SegmentResult:
     """Read files, split them into sentences and write ``sentences.csv``.
+
+    Beside the CSV, ``<name>.manifest.json`` records the inputs, options and
+    how each file was read (``reading``).
 
     Parameters
     ----------
@@ -62,6 +75,8 @@ def run_segment(
         Pseudonymisation of speaker names and listed names in the output.
     quiet : bool
         No progress bars.
+    manifest : bool
+        Write the manifest beside ``out`` (jobs that write their own say ``False``).
 
     Returns
     -------
@@ -78,6 +93,8 @@ def run_segment(
     ['Why?', 'It helps.', 'A lot.']
     >>> (d / "sentences.csv").read_text(encoding="utf-8").splitlines()[0]
     'transcript,index,start,end,speaker,text,turn,interviewer'
+    >>> result.reading[0]["layout"], (d / "sentences.manifest.json").is_file()
+    ('inline', True)
     """
     started = time.perf_counter()
     corpus = load_corpus(paths, options, attributes=attributes, quiet=quiet)
@@ -90,10 +107,27 @@ def run_segment(
         t.id: sorted({turn.speaker for turn in t.turns if turn.is_interviewer and turn.speaker})
         for t in corpus.transcripts
     }
+    reading = hide_names(reading_report(corpus.transcripts, sentences), pseudonymiser)
+    seconds = time.perf_counter() - started
+    if out is not None and manifest:
+        record = build_manifest(
+            "segment",
+            parameters={"language": options.language, "layout": options.layout,
+                        "interviewers": list(options.interviewers),
+                        "attributes": None if attributes is None else str(attributes),
+                        "pseudonymise": pseudonyms.enabled},  # fmt: skip
+            inputs=[t.source for t in corpus.transcripts if t.source],
+            timings={"total": seconds},
+            outputs={"sentences": Path(out).name, "n_sentences": len(sentences),
+                     "read_errors": [{"path": p, "error": e} for p, e in corpus.errors]},  # fmt: skip
+            reading=reading,
+        )
+        write_manifest(record, Path(out).with_suffix(".manifest.json"))
     return SegmentResult(
         corpus=corpus,
         sentences=sentences,
         out=None if out is None else Path(out),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         interviewers=interviewers,
+        reading=reading,
     )

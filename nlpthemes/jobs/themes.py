@@ -14,6 +14,7 @@ from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_text
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser
+from nlpthemes.jobs._reading import hide_names
 from nlpthemes.jobs.segment import SegmentResult, run_segment
 from nlpthemes.manifest import build_manifest, write_manifest
 from nlpthemes.pseudonymise import Pseudonymiser
@@ -175,6 +176,7 @@ def run_themes(
     sentences = sorted(segmented.sentences, key=lambda s: (s.transcript_id, s.index))
     segmented.sentences = sentences
     pseudonymiser = make_pseudonymiser(segmented.corpus, pseudonyms)
+    segmented.reading = hide_names(segmented.reading, pseudonymiser)
     write_sentences_csv(sentences, out / "sentences.csv", pseudonymiser=pseudonymiser)
     language = keyword_language(segmented.corpus, options.language)
     model_name = model if model is not None else ("multilingual" if language in CJK else None)
@@ -213,6 +215,7 @@ def run_themes(
         "themes",
         parameters={
             "model": model_name, "device": device, "cache": cache, "language": options.language,
+            "layout": options.layout,
             "keyword_language": language, "interviewers": list(options.interviewers),
             "include_interviewers": include_interviewers, "n_themes": n_themes,
             "min_theme_size": min_theme_size, "reduce_outliers": reduce_outliers,
@@ -235,6 +238,7 @@ def run_themes(
             "outlier_share": round(theme_model.outlier_share_, 4),
             "read_errors": [{"path": p, "error": e} for p, e in segmented.corpus.errors],
         },  # fmt: skip
+        reading=segmented.reading,
     )
     write_manifest(manifest, out / "manifest.json")
     return ThemesResult(

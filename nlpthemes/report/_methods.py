@@ -56,8 +56,9 @@ def methods_text(methods: dict[str, Any], overview: dict[str, Any], agreement: d
         f"We analysed {o.get('n_transcripts', '?')} transcripts with nlpthemes {m.get('version')} "
         f"({n_participant} participant sentences; interviewer turns were excluded). "
         f"Transcripts were split into sentences (pysbd) and each sentence was embedded with {model}{digest}. "
-        f"Candidate themes were found by {theme_method(m.get('plan', {}))}, leaving out sentences of fewer than "
-        f"{m.get('min_words')} words; keywords are class-based TF-IDF terms (BERTopic) and quotes are the sentences "
+        f"Candidate themes were found by {theme_method(m.get('plan', {}))}, leaving out backchannels "
+        f"(such as 'yeah, right') and sentences of fewer than {m.get('min_words')} words (estimated from the "
+        f"characters in Korean, Japanese and Chinese); keywords are class-based TF-IDF terms (BERTopic) and quotes are the sentences "
         f"closest to each theme's centre. This gave {m.get('n_themes')} themes, with "
         f"{_pct(m.get('outlier_share') or 0.0)} of the analysed sentences unassigned."
     ]

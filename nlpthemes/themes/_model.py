@@ -14,8 +14,9 @@ from nlpthemes.embed._params import ParamsMixin
 from nlpthemes.errors import InputError, NlpthemesError, NotFittedError
 from nlpthemes.themes import _engine
 from nlpthemes.themes._cluster import centroids, cluster, lower_fences
+from nlpthemes.themes._fillers import filler_reason
 from nlpthemes.themes._hierarchy import ThemeGroup, cut_levels, merges_from_bertopic
-from nlpthemes.themes._keywords import STOP_WORD_CHOICES, make_vectorizer, word_count
+from nlpthemes.themes._keywords import STOP_WORD_CHOICES, make_vectorizer
 from nlpthemes.themes._quotes import SentenceRef, pick_quotes
 from nlpthemes.themes._sizing import CLUSTERINGS, MIN_SENTENCES, REDUCTIONS, plan_for
 from nlpthemes.themes._theme import Theme, label_from_keywords
@@ -53,8 +54,11 @@ class ThemeModel(ParamsMixin):
 
     Sentences are sorted canonically (text, transcript, offsets) before
     fitting, so the same sentences in any order give the same themes.
-    Interviewer sentences and fillers under ``min_words`` words are not
-    clustered; they get theme ``-1`` and a reason in ``excluded_``.
+    Interviewer sentences and fillers (backchannels such as "Yeah, right.",
+    "네 맞아요", "はい", "嗯对", and sentences under ``min_words`` words, counted
+    from the characters in Korean, Japanese and Chinese: see
+    :mod:`nlpthemes.themes._fillers`) are not clustered; they get theme ``-1``
+    and a reason in ``excluded_``.
 
     Parameters
     ----------
@@ -71,7 +75,10 @@ class ThemeModel(ParamsMixin):
     outlier_threshold : float, default=0.0
         Threshold passed to BERTopic's ``reduce_outliers``.
     min_words : int, default=3
-        Shorter sentences ("Yeah.", "Mm-hmm.") are left out of fitting.
+        Shorter sentences are left out of fitting, as are sentences made only
+        of backchannels ("Yeah, yeah.", "Okay, right."). In Korean, Japanese and
+        Chinese the words are estimated from the characters (a five-syllable
+        Korean sentence counts as three words).
     include_interviewers : bool, default=False
         Cluster interviewer sentences too.
     language : str, default="en"
@@ -199,7 +206,7 @@ class ThemeModel(ParamsMixin):
         for i, text in enumerate(texts):
             if sentences is not None and sentences[i].is_interviewer and not self.include_interviewers:
                 reasons.append("interviewer")
-            elif word_count(text, self.language) < self.min_words:
+            elif filler_reason(text, self.language, min_words=int(self.min_words)):
                 reasons.append("short")
             else:
                 reasons.append("")
@@ -257,7 +264,7 @@ class ThemeModel(ParamsMixin):
                 None,
                 f"only {len(order)} sentence(s) of at least {self.min_words} words to cluster "
                 f"({int((excluded == 'interviewer').sum())} interviewer, {int((excluded == 'short').sum())} "
-                f"too short); themes need at least {MIN_SENTENCES}",
+                f"too short or backchannels); themes need at least {MIN_SENTENCES}",
             )
         vectors = _unit(x[order])
         documents = [texts[i] for i in order]
