@@ -39,6 +39,7 @@ __all__ = ["JUDGES", "JudgedSuggester"]
 
 JUDGES = ("features", "cross-encoder", "reranker", "llm")
 _ZERO_SHOT_CANDIDATES = 8  # candidates a zero-shot text judge reads per sentence
+MIN_JUDGE_TRANSCRIPTS = 3  # coded transcripts needed before the judge takes over from the retriever
 _RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_NAMES
 _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
@@ -85,7 +86,11 @@ class JudgedSuggester:
     codes_ : list of str
         Codable codes (codebook references), in order.
     mode_ : str
-        ``"zero-shot"`` (no codes to learn from: the retriever decides alone) or ``"learned"``.
+        ``"zero-shot"`` (no codes to learn from) or ``"learned"``.
+    stage_ : str
+        Who decides: ``"judge"`` (learned, from codes in at least three transcripts),
+        ``"zero-shot judge"`` (a reranker or LLM without codes) or ``"retriever"`` (no
+        codes, or codes from fewer than three transcripts: the retriever, learned or not).
     retriever_ : CodeSuggester
         Stage 1, fitted.
     n_candidates_ : int
@@ -184,7 +189,8 @@ class JudgedSuggester:
         self._check_fitted()
         scorer = None if self.scorer_ is None else self.scorer_.describe()
         return {
-            "suggester": "retriever + judge", "judge": self.judge, "judge_features": self.feature_set_,
+            "suggester": "retriever + judge", "judge": self.judge, "stage": self.stage_,
+            "judge_features": self.feature_set_,
             "text_judge": scorer, "mode": self.mode_, "n_training_sentences": self.n_training_,
             "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
             "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
@@ -224,15 +230,23 @@ class JudgedSuggester:
         self.thresholds_ = np.full(len(self.codes_), self.threshold_)
         self.feature_set_ = "similarity"
         self.scorer_: Any = make_scorer(self) if self.judge != "features" else None
+        self.stage_ = "retriever"
         if self.mode_ != "learned":
-            if self.scorer_ is not None and not self.scorer_.zero_shot:
+            if self.scorer_ is not None and self.scorer_.zero_shot:
+                self.stage_ = "zero-shot judge"
+            else:
                 self.scorer_ = None  # a cross-encoder has nothing to learn from yet: the retriever decides
             return self
         assert raw is not None and codings is not None
         known = {s.transcript_id for s in sentences}
         codings = codings[codings["transcript"].astype(str).isin(known)]
         labels, coded = label_matrix(sentences, codings, self.codes_, min_coverage=self.min_coverage)
+        if len({sentences[int(i)].transcript_id for i in np.nonzero(coded)[0]}) < MIN_JUDGE_TRANSCRIPTS:
+            # the judge's choices can only be checked on transcripts it did not learn from
+            self.scorer_ = None
+            return self
         self._fit_judge(sentences, raw, labels, coded)
+        self.stage_ = "judge"
         return self
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
@@ -328,9 +342,9 @@ class JudgedSuggester:
             return np.zeros((0, len(self.codes_)))
         r = self.retriever_
         raw = r._embeddings(sentences, embeddings)
-        if self.mode_ != "learned":
+        if self.stage_ != "judge":
             proba = r.predict_proba(sentences, raw)
-            if self.scorer_ is None:
+            if self.stage_ == "retriever":
                 return proba
             candidates = top_candidates(proba, self.n_candidates_)
             scores = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
@@ -365,8 +379,8 @@ class JudgedSuggester:
         gives it at least 0.5 (for an LLM: more likely than "none of these").
         """
         self._check_fitted()
-        if self.mode_ != "learned":
-            if self.scorer_ is None:
+        if self.stage_ != "judge":
+            if self.stage_ == "retriever":
                 return self.retriever_.decide(proba)
             best = proba == proba.max(axis=1, keepdims=True)
             return np.asarray(best & (proba >= 0.5), dtype=bool)

@@ -61,7 +61,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
     save_suggester(model.retriever_, folder / "retriever")
     arrays: dict[str, Any] = {"thresholds": np.asarray(model.thresholds_, dtype=np.float64),
                               "platt": np.asarray(getattr(model, "platt_", (1.0, 0.0)), dtype=np.float64)}  # fmt: skip
-    learned = model.mode_ == "learned" and hasattr(model, "judge_model_")
+    learned = model.stage_ == "judge"
     scorer: dict[str, Any] | None = None
     if learned:
         for prefix, part in (("ranker", model.ranker_), ("judge", model.judge_model_)):
@@ -85,7 +85,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
         "format": FORMAT, "format_version": FORMAT_VERSION, "params": params, "codes": list(model.codes_),
         "cards": list(model.cards_), "mode": model.mode_, "n_candidates": int(model.n_candidates_),
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
-        "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer,
+        "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }  # fmt: skip
     with atomic_path(folder / ARRAYS) as tmp:
@@ -142,9 +142,10 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.thresholds_ = np.asarray(arrays["thresholds"], dtype=np.float64)
     model.cv_kappa_ = meta["cv_kappa"]
     model.feature_set_ = str(meta["feature_set"])
+    model.stage_ = str(meta.get("stage", "retriever"))
     if len(model.thresholds_) != len(model.codes_):
         raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")
-    if model.mode_ == "learned" and "judge_coef" in arrays:
+    if model.stage_ == "judge":
         model.ranker_ = _part(arrays, "ranker", arrays_path)
         model.judge_model_ = _part(arrays, "judge", arrays_path)
         model.platt_ = (float(arrays["platt"][0]), float(arrays["platt"][1]))

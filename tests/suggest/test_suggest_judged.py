@@ -114,7 +114,7 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     model = JudgedSuggester(embedder=emb)
     before = copy.copy(model.get_params())
     model.fit(sentences, _codebook(), codings=codings)
-    assert model.get_params() == before and model.mode_ == "learned"
+    assert model.get_params() == before and model.mode_ == "learned" and model.stage_ == "judge"
     held_out = [sentences[i] for i in test]
     held_gold = [gold[i] for i in test]
     retriever = CodeSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
@@ -127,6 +127,17 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     assert model.thresholds_.shape == (4,) and model.cv_kappa_ is not None and model.cv_kappa_ > 0.5
     described = model.describe()
     assert described["judge"] == "features" and described["candidates"] == model.n_candidates_
+
+
+def test_codes_from_fewer_than_three_transcripts_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
+    sentences, gold, _, _ = study
+    emb = FakeEmbedder(dimension=64)
+    codings = _codings(sentences, gold, {"t00", "t01"})
+    judged = JudgedSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    retriever = CodeSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    assert judged.mode_ == "learned" and judged.stage_ == "retriever"
+    np.testing.assert_array_equal(judged.predict(sentences), retriever.predict(sentences))
+    assert judged.describe()["stage"] == "retriever"
 
 
 def test_probabilities_are_calibrated(study) -> None:  # type: ignore[no-untyped-def]
