@@ -280,3 +280,49 @@ def speech_acts_ko(shared: Path = DEFAULT_SHARED, n: int = 1500, seed: int = 0) 
 
 LOADERS.update({"annomi": annomi, "talkmoves": talkmoves})
 EXTRA_LOADERS = {"speech_acts_ko": speech_acts_ko}
+NAMES = {"ctrlshift": "CTRL+Shift", "games": "games-as-art", "pdpilot": "PDPilot", "annomi": "AnnoMI",
+         "talkmoves": "TalkMoves", "speech_acts_ko": "3i4K (ko)"}  # loader -> CodedSet.name
+
+
+def export(sets: list[CodedSet], path: Path) -> None:
+    """Write coded sets to one gzipped JSON file (sentences, gold codes, codebook as CSV text), so an
+    evaluation can run where ../shared is not (a GPU machine)."""
+    import gzip
+    import json
+
+    from nlpthemes.io.codebook_files import write_codebook
+
+    out = []
+    for cs in sets:
+        buffer = Path(f"/tmp/_export_{os.getpid()}.csv")
+        write_codebook(cs.codebook, buffer)
+        out.append({
+            "name": cs.name, "codes": cs.codes, "codebook_csv": buffer.read_text(encoding="utf-8"),
+            "gold": [sorted(g) for g in cs.gold],
+            "sentences": [[s.transcript_id, s.index, s.start, s.end, s.text, s.speaker, s.turn, s.is_interviewer]
+                          for s in cs.sentences],
+        })  # fmt: skip
+        buffer.unlink()
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(out, handle)
+
+
+def load_export(path: Path) -> dict[str, CodedSet]:
+    """The coded sets written by :func:`export`, by name."""
+    import gzip
+    import json
+    import tempfile
+
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)
+    sets = {}
+    for item in data:
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as tmp:
+            tmp.write(item["codebook_csv"])
+        codebook = read_codebook(tmp.name)
+        os.unlink(tmp.name)
+        sentences = [Sentence(t, i, a, b, text, speaker=sp, turn=turn, is_interviewer=iv)
+                     for t, i, a, b, text, sp, turn, iv in item["sentences"]]  # fmt: skip
+        sets[item["name"]] = CodedSet(item["name"], sentences, [frozenset(g) for g in item["gold"]], codebook,
+                                      list(item["codes"]))  # fmt: skip
+    return sets

@@ -89,8 +89,11 @@ def group_matrix(cs: datasets.CodedSet, y: np.ndarray) -> np.ndarray:
     return g
 
 
-METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "setfit")
-CHEAP = METHODS[:-1]
+METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "judged", "setfit", "cross-encoder",
+           "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
+CHEAP = ("baselines", "zeroshot", "learned", "judged")
+SLOW = ("setfit", "cross-encoder", "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
+SAMPLED = ("llm", "zeroshot-llm")  # judged on a seeded sample of the held-out sentences (--llm-sample)
 CONTEXTS = (0.0, 1.0, 3.0)  # weight of the neighbourhood mean (as CodeSuggester's "auto")
 WINDOW = 2  # neighbouring sentences on each side (CodeSuggester's default)
 KS = (5, 10, 20, 40)
@@ -237,6 +240,25 @@ def fit_learned(cs: datasets.CodedSet, embedder, x: np.ndarray, y: np.ndarray, t
     return out
 
 
+def fit_judged(cs: datasets.CodedSet, embedder, x: np.ndarray, train: np.ndarray, codings: pd.DataFrame | None,  # type: ignore[no-untyped-def]
+               judge: str, rows: np.ndarray | None = None, **options) -> Result:  # fmt: skip
+    """The two-stage suggester (retriever + judge) fitted on the 20% (or zero-shot), scoring the
+    held-out sentences (``rows``: positions among the held-out ones to score; default all)."""
+    from nlpthemes.suggest import JudgedSuggester
+
+    started = time.perf_counter()
+    model = JudgedSuggester(embedder=embedder, judge=judge, **options)
+    model.fit(cs.sentences, cs.codebook, codings=codings, embeddings=x)
+    held = np.nonzero(~train)[0]
+    chosen = held if rows is None else held[rows]
+    p = model.predict_proba([cs.sentences[i] for i in chosen], embeddings=x[chosen])
+    cols = [model.codes_.index(c) for c in cs.codes]
+    calibrated = model.stage_ == "judge"
+    note = (f"stage={model.stage_}, features={model.feature_set_}, candidates={model.n_candidates_}"
+            f" (cv recall {model.candidate_recall_ if model.candidate_recall_ is None else round(model.candidate_recall_, 3)})")
+    return p[:, cols], model.decide(p)[:, cols], p[:, cols] if calibrated else None, time.perf_counter() - started, note
+
+
 def fit_setfit(cs: datasets.CodedSet, embedder, y: np.ndarray, train: np.ndarray, codings: pd.DataFrame,  # type: ignore[no-untyped-def]
                seed: int, pairs: int) -> dict[str, Result]:  # fmt: skip
     """Fine-tune the sentence model on pairs from the 20%, re-embed, then learn as usual."""
@@ -268,7 +290,7 @@ def training_codings(cs: datasets.CodedSet, train: np.ndarray) -> pd.DataFrame:
 
 
 def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ...] = CHEAP,  # type: ignore[no-untyped-def]
-             pairs: int = 512) -> list[dict]:  # fmt: skip
+             pairs: int = 512, llm_sample: int = 200, judge_options: dict | None = None) -> list[dict]:  # fmt: skip
     from sklearn.linear_model import LogisticRegression
 
     x = embedder.encode([s.text for s in cs.sentences])
@@ -324,51 +346,133 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
             tuned = fit_setfit(cs, embedder, y_all, train, codings, seed, pairs)
             results["SetFit fine-tune + learned"] = tuned[""]
             results["SetFit fine-tune + learned, per-code t"] = tuned["per-code"]
-        for method, (scores, applied, proba, seconds, auto) in results.items():
+        options = judge_options or {}
+        if "judged" in methods:
+            results[JUDGED["features"]] = fit_judged(cs, embedder, x, train, codings, "features")
+        for judge in ("cross-encoder", "reranker"):
+            if judge in methods:
+                results[JUDGED[judge]] = fit_judged(cs, embedder, x, train, codings, judge, **options.get(judge, {}))
+        if "zeroshot-reranker" in methods:
+            results["zero-shot: reranker judge"] = fit_judged(cs, embedder, x, train, None, "reranker",
+                                                             **options.get("reranker", {}))  # fmt: skip
+        sample = np.sort(np.random.default_rng(seed).permutation(int(test.sum()))[:llm_sample])
+        if "llm" in methods or "zeroshot-llm" in methods:
+            # the LLM reads one sentence at a time (seconds each on a CPU): a seeded sample of the
+            # held-out sentences, with the default judge on the very same sentences beside it
+            results[f"same {len(sample)} sentences: {JUDGED['features']}"] = (
+                *fit_judged(cs, embedder, x, train, codings, "features", rows=sample)[:5], sample)  # type: ignore[assignment]
+            if "llm" in methods:
+                results[JUDGED["llm"]] = (*fit_judged(cs, embedder, x, train, codings, "llm", rows=sample,
+                                                      **options.get("llm", {}))[:5], sample)  # type: ignore[assignment]
+            if "zeroshot-llm" in methods:
+                results["zero-shot: LLM judge"] = (*fit_judged(cs, embedder, x, train, None, "llm", rows=sample,
+                                                               **options.get("llm", {}))[:5], sample)  # type: ignore[assignment]
+        for method, result in results.items():
+            scores, applied, proba, seconds, auto = result[:5]
+            subset = result[5] if len(result) > 5 else None  # type: ignore[misc]
+            yy = y if subset is None else y[subset]
+            n_scored = len(yy)
             rows.append({
                 "data": cs.name, "method": method, "seed": seed,
-                "kappa_code": mean_kappa(y, applied), "macro_f1": macro_f1(y, applied),
-                "top3_recall": top3(y, scores),
-                "ece": ece(y, proba) if proba is not None else np.nan,
-                "kappa_group": mean_kappa(group_matrix(cs, y), group_matrix(cs, applied)) if nested else np.nan,
-                "fit_s": seconds, "auto": auto,
+                "kappa_code": mean_kappa(yy, applied), "macro_f1": macro_f1(yy, applied),
+                "top3_recall": top3(yy, scores),
+                "ece": ece(yy, proba) if proba is not None else np.nan,
+                "kappa_group": mean_kappa(group_matrix(cs, yy), group_matrix(cs, applied)) if nested else np.nan,
+                "fit_s": seconds, "s_per_1000": 1000 * seconds / max(len(cs.sentences) if subset is None else n_scored, 1),
+                "auto": auto,
             })  # fmt: skip
     return rows
+
+
+JUDGED = {
+    "features": "retriever + feature judge (the new default)",
+    "cross-encoder": "retriever + feature judge + fine-tuned cross-encoder",
+    "reranker": "retriever + feature judge + ms-marco reranker",
+    "llm": "retriever + feature judge + LLM (Qwen2.5-Coder-1.5B)",
+}
+
+
+def summary(frame: pd.DataFrame, shared: Path) -> list[str]:
+    """The new default against today's learned suggester per data set, and AnnoMI against its humans."""
+    means = frame.groupby(["data", "method"], sort=False)[["kappa_code", "top3_recall"]].mean()
+    lines = []
+    default, today = JUDGED["features"], "nlpthemes learned (20%)"
+    gains = []
+    for data in dict.fromkeys(frame["data"]):
+        if (data, default) in means.index and (data, today) in means.index:
+            new, old = means.loc[(data, default)], means.loc[(data, today)]
+            gains.append(new["kappa_code"] - old["kappa_code"])
+            lines.append(f"{data}: kappa {old['kappa_code']:.3f} -> {new['kappa_code']:.3f} "
+                         f"({gains[-1]:+.3f}); top-3 recall {old['top3_recall']:.3f} -> {new['top3_recall']:.3f}")
+        if data == "AnnoMI" and (data, default) in means.index and (shared / "annomi").is_dir():
+            human = datasets.annomi_human_kappa(shared)
+            machine = means.loc[(data, default), "kappa_code"]
+            lines.append(f"AnnoMI: kappa(machine, human) / kappa(human, human) = {machine:.3f} / {human:.3f} "
+                         f"= {machine / human:.2f} (human: mean per-code Cohen's kappa over the 45 annotator pairs)")
+    if gains:
+        lines.append(f"mean kappa gain of the new default over today's learned suggester: {np.mean(gains):+.3f} "
+                     f"over {len(gains)} data sets")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=datasets.DEFAULT_SHARED)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--only", nargs="*", default=list(datasets.LOADERS))
+    loaders = {**datasets.LOADERS, **datasets.EXTRA_LOADERS}
+    parser.add_argument("--only", nargs="*", default=list(datasets.LOADERS), choices=list(loaders))
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(CHEAP),
-                        help="default: all but setfit (slow)")  # fmt: skip
+                        help=f"default: {' '.join(CHEAP)}; slow: {' '.join(SLOW)}")  # fmt: skip
     parser.add_argument("--pairs", type=int, default=512, help="setfit: training pairs per fit")
     parser.add_argument("--model", default=None, help="embedding model (default: the packaged all-MiniLM-L6-v2)")
     parser.add_argument("--torch-threads", type=int, default=0,
                         help="setfit: torch CPU threads (0: torch's default; 1 is faster on a busy machine)")  # fmt: skip
+    parser.add_argument("--llm-sample", type=int, default=200, help="llm: held-out sentences judged per split")
+    parser.add_argument("--llm-model", default=None, help="llm: a GGUF file or installed model name")
+    parser.add_argument("--llm-url", default=None, help="llm: an OpenAI-compatible server instead")
+    parser.add_argument("--device", default=None, help="cross-encoder: where it trains (default: CUDA if present)")
+    parser.add_argument("--out", type=Path, default=None, help="also write the tables to this markdown file")
+    parser.add_argument("--from-export", type=Path, default=None,
+                        help="read the coded sets from a file written by --export (no ../shared needed)")
+    parser.add_argument("--export", type=Path, default=None, help="write the --only sets to this file and stop")
+    parser.add_argument("--ce-base", default=None, help="cross-encoder: the base model folder (default: packaged MiniLM)")
     args = parser.parse_args()
     started = time.perf_counter()
+    if args.export is not None:
+        datasets.export([loaders[n]() if n == "pdpilot" else loaders[n](args.shared) for n in args.only], args.export)
+        print(f"wrote {', '.join(args.only)} to {args.export}")
+        return
     if args.torch_threads > 0:
         import torch
 
         torch.set_num_threads(args.torch_threads)
     embedder = load_embedder(args.model, progress=False)
+    judge_options = {"llm": {"judge_model": args.llm_model, "judge_url": args.llm_url},
+                     "cross-encoder": {"device": args.device, "judge_model": args.ce_base}}  # fmt: skip
+    exported = datasets.load_export(args.from_export) if args.from_export is not None else {}
     rows = []
     for name in args.only:
-        loader = datasets.LOADERS[name]
-        cs = loader() if name == "pdpilot" else loader(args.shared)
-        rows += evaluate(cs, embedder, args.seeds, tuple(args.methods), args.pairs)
+        if exported:
+            cs = exported[datasets.NAMES[name]]
+        else:
+            cs = loaders[name]() if name == "pdpilot" else loaders[name](args.shared)
+        rows += evaluate(cs, embedder, args.seeds, tuple(args.methods), args.pairs, args.llm_sample, judge_options)
     frame = pd.DataFrame(rows)
     table = frame.groupby(["data", "method"], sort=False)[
-        ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece", "fit_s"]
+        ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece", "fit_s", "s_per_1000"]
     ].mean().round(3)
-    print(f"Code suggestion: 20% of transcripts as training codes, 80% held out; mean of {args.seeds} splits; "
-          f"model {embedder.name}")
-    print(table.to_markdown() if hasattr(table, "to_markdown") else table.to_string())
+    header = (f"Code suggestion: 20% of transcripts as training codes, 80% held out; mean of {args.seeds} splits; "
+              f"model {embedder.name}")  # fmt: skip
+    lines = [header, "", table.to_markdown() if hasattr(table, "to_markdown") else table.to_string(), ""]
+    lines += summary(frame, args.shared)
     chosen = frame[frame["auto"] != ""][["data", "method", "seed", "auto"]]
-    print("\nchoices made by cross-fitting:\n" + chosen.to_string(index=False))
-    print(f"\nwall time: {time.perf_counter() - started:.0f} s")
+    lines += ["", "choices made by cross-fitting:", chosen.to_string(index=False), "",
+              f"wall time: {time.perf_counter() - started:.0f} s"]  # fmt: skip
+    print("\n".join(lines))
+    if args.out is not None:
+        command = "python evaluation/suggest_eval.py " + " ".join(sys.argv[1:])
+        args.out.write_text(f"# {header}\n\n`{command}` — run {time.strftime('%Y-%m-%d %H:%M')}\n\n```\n"
+                            + "\n".join(lines[2:]) + "\n```\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ class PipelineConfig:
         saved-theme similarity are below this quantile of the fit set's.
     seed : int
         Seed of every random step.
+    judge, judge_model, judge_url : str
+        The code suggester's judge (see :class:`nlpthemes.suggest.JudgeOptions`).
     """
 
     model: str | None = None
@@ -57,6 +59,9 @@ class PipelineConfig:
     top_k: int = 3
     novelty_quantile: float = 0.1
     seed: int = 42
+    judge: str = "features"
+    judge_model: str | None = None
+    judge_url: str | None = None
 
     def validate(self) -> PipelineConfig:
         """Raise :class:`InputError` naming a bad setting; return ``self``."""
@@ -67,6 +72,12 @@ class PipelineConfig:
             raise InputError(None, f"top_k must be a positive integer; got {self.top_k!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise InputError(None, f"seed must be a non-negative integer; got {self.seed!r}")
+        from nlpthemes.suggest import JudgeOptions
+
+        try:
+            JudgeOptions(self.judge, self.judge_model, self.judge_url).validate()
+        except ValueError as exc:
+            raise InputError(None, str(exc)) from None
         return self
 
     def to_dict(self) -> dict[str, Any]:

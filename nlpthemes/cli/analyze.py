@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nlpthemes.cli import _judge as j
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
@@ -72,6 +73,9 @@ def analyze(
     ] = True,
     names: r.Names = None,
     key: r.Key = None,
+    judge: j.Judge = "features",
+    judge_model: j.JudgeModel = None,
+    judge_url: j.JudgeUrl = None,
     quiet: r.Quiet = False,
 ) -> None:
     """Themes, codebook matches, code suggestions and agreement, with an HTML report (no PATH: the sample)."""
@@ -94,6 +98,8 @@ def analyze(
         raise fail("give the transcripts (PATH...) with --codebook/--codings, or nothing to run the sample",
                    EXIT_USAGE_ERROR)  # fmt: skip
 
+    judging = j.judge_options(judge, judge_model, judge_url)
+
     def step(name: str) -> None:
         note(f"· {name}", quiet=quiet)
 
@@ -104,7 +110,7 @@ def analyze(
                                   speaker_column, layout=layout),
         pseudonymise=pseudonymise, names_file=names, key_file=key, seed=seed, folds=folds, top_k=top_k,
         min_coverage=min_coverage, n_resamples=n_resamples, group_by=group_by, compare=pair, n_themes=themes,
-        quiet=quiet, step=step,
+        quiet=quiet, step=step, judge=judging,
     )  # fmt: skip
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)

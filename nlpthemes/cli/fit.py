@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from nlpthemes.cli import _judge as j
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
@@ -56,6 +57,9 @@ def fit(
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
     layout: r.Layout = "auto",
+    judge: j.Judge = "features",
+    judge_model: j.JudgeModel = None,
+    judge_url: j.JudgeUrl = None,
     quiet: r.Quiet = False,
 ) -> None:
     """Fit themes and code suggestions and save them as a pipeline for `nlpthemes batch`."""
@@ -66,6 +70,7 @@ def fit(
         model=model, n_themes=_auto_int(n_themes, "--themes"),
         min_theme_size=_auto_int(min_theme_size, "--min-theme-size"),
         include_interviewers=include_interviewers, top_k=top_k, novelty_quantile=novelty_quantile, seed=seed,
+        **j.judge_options(judge, judge_model, judge_url).as_config(),
     )  # fmt: skip
     result = fit_pipeline(
         paths, codebook, save, codings=codings or (), config=config, device=device, cache=not no_cache,

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from nlpthemes.cli import _judge as j
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
@@ -34,6 +35,9 @@ def suggest(
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
     layout: r.Layout = "auto",
+    judge: j.Judge = "features",
+    judge_model: j.JudgeModel = None,
+    judge_url: j.JudgeUrl = None,
     quiet: r.Quiet = False,
 ) -> None:
     """Suggest codes for each sentence (zero-shot, or learned from --codings)."""
@@ -41,22 +45,35 @@ def suggest(
 
     if top_k < 1:
         raise fail(f"--top-k must be at least 1, got {top_k}", EXIT_USAGE_ERROR)
+    judging = j.judge_options(judge, judge_model, judge_url)
     result = run_suggest(
         paths, codebook, out, codings=codings or (), top_k=top_k, model=model,
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
                                   id_column, text_column, speaker_column, layout=layout),
-        attributes=attributes, include_interviewers=include_interviewers, quiet=quiet,
+        attributes=attributes, include_interviewers=include_interviewers, quiet=quiet, judge=judging,
     )  # fmt: skip
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)
     suggester = result.model
     applied = sum(row["applied"] for row in result.rows)
-    how = (
-        f"learned from {suggester.n_training_} coded sentences (threshold {suggester.threshold_:.2f})"
-        if suggester.mode_ == "learned" else "zero-shot from the codebook (scores are similarity ranks, not probabilities)"
-    )  # fmt: skip
+    how = _how(suggester)
     note(f"{len(result.sentences)} sentences, {len(suggester.codes_)} codes, {applied} codes applied; "
          f"{how} -> {out}  [{result.seconds:.1f} s]", quiet=quiet)  # fmt: skip
+
+
+def _how(suggester: object) -> str:
+    """One phrase saying how the suggestions were made."""
+    stage = getattr(suggester, "stage_", "retriever")
+    n = getattr(suggester, "n_training_", 0)
+    if stage == "judge":
+        return (f"learned from {n} coded sentences: {getattr(suggester, 'judge', 'features')} judge on "
+                f"{getattr(suggester, 'n_candidates_', '?')} candidates per sentence")
+    if stage == "zero-shot judge":
+        return f"zero-shot: {getattr(suggester, 'judge', '')} judge on the codebook's best candidates"
+    if getattr(suggester, "mode_", "") == "learned":
+        return (f"learned from {n} coded sentences by the retriever alone (the judge needs codes from at least "
+                "3 transcripts)")
+    return "zero-shot from the codebook (scores are similarity ranks, not probabilities)"
 
 
 def register(app: typer.Typer) -> None:

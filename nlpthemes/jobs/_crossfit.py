@@ -74,6 +74,8 @@ def _describe(model: Any, fold: int, transcripts: list[str]) -> dict[str, Any]:
     threshold = float(model.threshold_)
     return {
         "fold": fold, "transcripts": transcripts, "mode": model.mode_, "n_training": int(model.n_training_),
+        "judge": getattr(model, "judge", None), "stage": getattr(model, "stage_", "retriever"),
+        "candidates": getattr(model, "n_candidates_", None),
         "threshold": None if np.isnan(threshold) else round(threshold, 4),
         "cv_kappa": None if model.cv_kappa_ is None or np.isnan(model.cv_kappa_) else round(float(model.cv_kappa_), 4),
         "context_weight": float(model.context_weight_), "example_weight": float(model.example_weight_),
@@ -92,6 +94,7 @@ def machine_codes(
     top_k: int = 3,
     seed: int = 0,
     progress: Any = None,
+    judge: Any = None,
 ) -> MachineCodes:
     """Code every sentence with the suggester, cross-fitted by transcript.
 
@@ -110,11 +113,13 @@ def machine_codes(
     folds : int
         Number of folds over the coded transcripts (at most one per transcript).
     top_k : int
-        Passed to :class:`~nlpthemes.suggest.CodeSuggester`.
+        Candidate codes listed per sentence.
     seed : int
         Seeds the split into folds.
     progress : callable, optional
         Called with a short message as each fit starts.
+    judge : JudgeOptions, optional
+        The suggester's judge (see :func:`nlpthemes.suggest.make_suggester`).
 
     Returns
     -------
@@ -137,13 +142,13 @@ def machine_codes(
     >>> [f["mode"] for f in m.folds], m.applied.shape
     (['learned', 'learned', 'learned'], (6, 2))
     """
-    from nlpthemes.suggest import CodeSuggester
+    from nlpthemes.suggest import JudgeOptions, make_suggester
 
     vectors = np.asarray(vectors, dtype=np.float32)
     transcript_of = np.array([s.transcript_id for s in sentences], dtype=object)
 
     def fit(train: Any) -> Any:
-        model = CodeSuggester(embedder=embedder, top_k=top_k)
+        model = make_suggester(embedder, top_k=top_k, judge=judge or JudgeOptions())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=RuntimeWarning)  # as run_suggest: degenerate folds
             warnings.simplefilter("ignore", category=UserWarning)

@@ -162,7 +162,7 @@ class State:
         self._save("unsupported_codes", "unsupported_codes.csv", frames["unsupported"])
         self._clock("match", started)
 
-    def suggest(self, *, folds: int, top_k: int) -> None:
+    def suggest(self, *, folds: int, top_k: int, judge: Any = None) -> None:
         """Code every sentence (cross-fitted by transcript); write ``suggestions.csv``."""
         import pandas as pd
 
@@ -172,7 +172,8 @@ class State:
         started = time.perf_counter()
         self.announce("suggesting codes")
         self.machine = machine_codes(self.sentences, self.vectors, self.book, self.human, embedder=self.embedder,
-                                     folds=folds, top_k=top_k, seed=self.seed, progress=self.announce)  # fmt: skip
+                                     folds=folds, top_k=top_k, seed=self.seed, progress=self.announce,
+                                     judge=judge)  # fmt: skip
         keep = self.participant
         targets = [s for s, k in zip(self.sentences, keep, strict=True) if k]
         rows = suggestion_rows(targets, self.machine.codes, self.machine.proba[keep], self.machine.applied[keep],

@@ -91,6 +91,7 @@ def run_analyze(
     seed: int = 42,
     folds: int = 3,
     top_k: int = 3,
+    judge: Any = None,
     min_coverage: float = 0.5,
     n_resamples: int = 1000,
     confidence_level: float = 0.95,
@@ -135,6 +136,9 @@ def run_analyze(
         Folds by transcript for the cross-fitted machine coder (at least 2).
     top_k : int
         Candidate codes listed per sentence in ``suggestions.csv``.
+    judge : JudgeOptions, optional
+        The machine coder's judge (default: the feature judge; see
+        :func:`nlpthemes.suggest.make_suggester`).
     min_coverage : float
         Share of a sentence a human span must cover to code it.
     n_resamples, confidence_level
@@ -154,8 +158,10 @@ def run_analyze(
         Called with the name of each step as it starts.
     """
     from nlpthemes.jobs import _finish, _outputs
+    from nlpthemes.suggest import JudgeOptions
 
     started = time.perf_counter()
+    judge = (judge or JudgeOptions()).validate()
 
     def announce(name: str) -> None:
         if step is not None:
@@ -193,7 +199,7 @@ def run_analyze(
     if codebook is not None:
         state.read_codings(codings)
         state.match()
-        state.suggest(folds=folds, top_k=top_k)
+        state.suggest(folds=folds, top_k=top_k, judge=judge)
         if state.human is not None and len(state.human):
             state.agree(min_coverage=min_coverage, n_resamples=n_resamples, confidence_level=confidence_level)
         state.code_tables()
@@ -222,7 +228,7 @@ def run_analyze(
             "codings": [str(c) for c in codings], "attributes": None if attributes is None else str(attributes),
             "model": model, "device": device, "interviewers": list(options.interviewers),
             "language": options.language, "pseudonymise": pseudonyms.enabled, "folds": folds, "top_k": top_k,
-            "min_coverage": min_coverage, "n_resamples": n_resamples, "confidence_level": confidence_level,
+            "judge": judge.judge, "judge_model": judge.model, "judge_url": judge.url, "min_coverage": min_coverage, "n_resamples": n_resamples, "confidence_level": confidence_level,
             "group_by": state.group_column, "compare": list(state.compared) if state.compared else None,
             "n_themes": n_themes, "min_theme_size": min_theme_size, "sample": sample,
         },  # fmt: skip

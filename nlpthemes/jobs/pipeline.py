@@ -188,7 +188,7 @@ def fit_pipeline(
     from nlpthemes.jobs.segment import segment_with_progress
     from nlpthemes.jobs.suggest import load_human_codings
     from nlpthemes.jobs.themes import keyword_language
-    from nlpthemes.suggest import CodeSuggester
+    from nlpthemes.suggest import JudgeOptions, make_suggester
     from nlpthemes.themes import ThemeModel
 
     config = (config or PipelineConfig()).validate()
@@ -216,7 +216,8 @@ def fit_pipeline(
         include_interviewers=config.include_interviewers,
         language=keyword_language(corpus, options.language), random_state=config.seed,
     ).fit(texts, vectors, sentences=sentences)  # fmt: skip
-    suggester = CodeSuggester(embedder=embedder, top_k=config.top_k)
+    suggester = make_suggester(embedder, top_k=config.top_k,
+                               judge=JudgeOptions(config.judge, config.judge_model, config.judge_url))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
         suggester.fit(sentences, book, codings=human, embeddings=vectors)

@@ -13,6 +13,7 @@ from nlpthemes.corpus import Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_text
 from nlpthemes.jobs._common import load_corpus
+from nlpthemes.jobs._reading import reading_report
 from nlpthemes.jobs.segment import segment_with_progress
 from nlpthemes.manifest import build_manifest, write_manifest
 
@@ -70,6 +71,7 @@ def run_suggest(
     include_interviewers: bool = False,
     next_n: int = 20,
     quiet: bool = True,
+    judge: Any = None,
 ) -> SuggestResult:
     """Suggest codes for every sentence, zero-shot or learned from human codings.
 
@@ -93,12 +95,15 @@ def run_suggest(
         Embedding model (registry name or local folder).
     include_interviewers : bool
         Also suggest codes for interviewer sentences.
+    judge : JudgeOptions, optional
+        Which judge reads the retriever's candidates (default: the feature judge).
     """
     from nlpthemes.embed import load_embedder
     from nlpthemes.io.codebook_files import read_codebook
-    from nlpthemes.suggest import CodeSuggester, next_to_code, suggestion_rows
+    from nlpthemes.suggest import JudgeOptions, make_suggester, next_to_code, suggestion_rows
 
     started = time.perf_counter()
+    judge = (judge or JudgeOptions()).validate()
     out = Path(out)
     corpus = load_corpus(paths, options, attributes=attributes, quiet=quiet)
     language = None if options.language == "auto" else options.language
@@ -112,7 +117,7 @@ def run_suggest(
     import numpy as np
 
     vectors = embedder.encode([s.text for s in sentences])
-    suggester = CodeSuggester(embedder=embedder, top_k=top_k)
+    suggester = make_suggester(embedder, top_k=top_k, judge=judge)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
         suggester.fit(sentences, book, codings=human, embeddings=vectors)
@@ -134,16 +139,13 @@ def run_suggest(
     manifest = build_manifest(
         "suggest",
         parameters={"codebook": str(codebook), "codings": [str(c) for c in codings], "top_k": top_k,
-                    "include_interviewers": include_interviewers, "model": model},  # fmt: skip
+                    "include_interviewers": include_interviewers, "model": model, "judge": judge.judge,
+                    "judge_model": judge.model, "judge_url": judge.url},  # fmt: skip
         inputs=[*(t.source for t in corpus.transcripts if t.source), codebook, *codings],
         timings={"total": time.perf_counter() - started},
         model=embedder.info(),
-        outputs={
-            "suggestions": out.name, "mode": suggester.mode_, "n_training_sentences": suggester.n_training_,
-            "threshold": suggester.threshold_, "example_weight": suggester.example_weight_,
-            "context_weight": suggester.context_weight_, "question_weight": suggester.question_weight_,
-            "cv_kappa": suggester.cv_kappa_, "warnings": notes,
-        },  # fmt: skip
+        outputs={"suggestions": out.name, **suggester.describe(), "warnings": notes},
+        reading=reading_report(corpus.transcripts, sentences),
     )
     write_manifest(manifest, out.with_name("suggest_manifest.json"))
     return SuggestResult(targets, rows, suggester, out, time.perf_counter() - started, notes)

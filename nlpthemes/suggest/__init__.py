@@ -1,5 +1,9 @@
 """Code suggestions for human coders: a retriever proposes codes, a judge reads each pair and decides."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from nlpthemes.suggest._active import next_to_code
 from nlpthemes.suggest._codetext import code_text
 from nlpthemes.suggest._judged import JUDGES, JudgedSuggester
@@ -7,13 +11,52 @@ from nlpthemes.suggest._model import CodeSuggester
 from nlpthemes.suggest._persist import load_suggester, save_suggester
 from nlpthemes.suggest._table import SUGGESTION_COLUMNS, suggestion_rows
 
-__all__ = ["JUDGES", "SUGGESTION_COLUMNS", "CodeSuggester", "JudgedSuggester", "code_text", "load_suggester",
-           "make_suggester", "next_to_code", "save_suggester", "suggestion_rows"]
+__all__ = ["JUDGES", "SUGGESTION_COLUMNS", "CodeSuggester", "JudgeOptions", "JudgedSuggester", "code_text",
+           "load_suggester", "make_suggester", "next_to_code", "save_suggester", "suggestion_rows"]
 
 
-def make_suggester(embedder: object, *, judge: str = "features", top_k: int = 3, judge_model: str | None = None,
-                   judge_url: str | None = None) -> JudgedSuggester:
-    """The default suggester every command uses: retriever + judge (``judge="features"`` by default).
+@dataclass(frozen=True)
+class JudgeOptions:
+    """Which judge reads the retriever's candidates, and where its model is.
+
+    Parameters
+    ----------
+    judge : str, default="features"
+        One of :data:`JUDGES`.
+    model : str or None
+        An installed model's name, a GGUF file or a model folder (see :class:`JudgedSuggester`).
+    url : str or None
+        An OpenAI-compatible server for the LLM judge.
+
+    Examples
+    --------
+    >>> JudgeOptions("llm", url="http://127.0.0.1:8080/v1").validate().judge
+    'llm'
+    >>> JudgeOptions("gpt").validate()
+    Traceback (most recent call last):
+    ...
+    ValueError: judge must be one of features, cross-encoder, reranker, llm; got 'gpt'
+    """
+
+    judge: str = "features"
+    model: str | None = None
+    url: str | None = None
+
+    def as_config(self) -> dict[str, str | None]:
+        """As the flat ``judge``, ``judge_model``, ``judge_url`` settings of a saved pipeline."""
+        return {"judge": self.judge, "judge_model": self.model, "judge_url": self.url}
+
+    def validate(self) -> JudgeOptions:
+        """Raise ``ValueError`` naming a bad setting; return ``self``."""
+        if self.judge not in JUDGES:
+            raise ValueError(f"judge must be one of {', '.join(JUDGES)}; got {self.judge!r}")
+        if self.url is not None and self.judge != "llm":
+            raise ValueError("a judge URL is for the LLM judge (judge='llm')")
+        return self
+
+
+def make_suggester(embedder: object, *, top_k: int = 3, judge: JudgeOptions = JudgeOptions()) -> JudgedSuggester:
+    """The suggester every command uses: the retriever, then the judge (features by default).
 
     Examples
     --------
@@ -21,4 +64,6 @@ def make_suggester(embedder: object, *, judge: str = "features", top_k: int = 3,
     >>> make_suggester(FakeEmbedder()).judge
     'features'
     """
-    return JudgedSuggester(embedder=embedder, judge=judge, top_k=top_k, judge_model=judge_model, judge_url=judge_url)
+    judge.validate()
+    return JudgedSuggester(embedder=embedder, judge=judge.judge, top_k=top_k, judge_model=judge.model,
+                           judge_url=judge.url)  # fmt: skip

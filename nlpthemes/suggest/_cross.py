@@ -101,14 +101,16 @@ class PairEncoder:
         from transformers.utils import logging as hf_logging
 
         from nlpthemes.embed._resolve import set_offline
+        from nlpthemes.embed._st import _quiet_transformers
 
         set_offline()
         level = hf_logging.get_verbosity()
         hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # "some weights are newly initialised": the head, as intended
         try:
-            tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-            model = AutoModelForSequenceClassification.from_pretrained(str(folder), num_labels=1,
-                                                                       local_files_only=True)  # fmt: skip
+            with _quiet_transformers(True):
+                tokenizer = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+                model = AutoModelForSequenceClassification.from_pretrained(str(folder), num_labels=1,
+                                                                           local_files_only=True)  # fmt: skip
         finally:
             hf_logging.set_verbosity(level)
         return tokenizer, model

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
 from nlpthemes.errors import NotFittedError
-from nlpthemes.suggest._calibrate import folds, mean_kappa
+from nlpthemes.suggest._calibrate import mean_kappa
 from nlpthemes.suggest._context import normalise
 from nlpthemes.suggest._decide import THRESHOLDS, candidate_count, choose_thresholds, top_candidates
 from nlpthemes.suggest._labels import label_matrix
@@ -39,7 +39,7 @@ __all__ = ["JUDGES", "JudgedSuggester"]
 
 JUDGES = ("features", "cross-encoder", "reranker", "llm")
 _ZERO_SHOT_CANDIDATES = 8  # candidates a zero-shot text judge reads per sentence
-MIN_JUDGE_TRANSCRIPTS = 3  # coded transcripts needed before the judge takes over from the retriever
+MIN_JUDGE_TRANSCRIPTS = 2  # coded transcripts needed before the judge takes over from the retriever
 _RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_NAMES
 _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
@@ -88,9 +88,9 @@ class JudgedSuggester:
     mode_ : str
         ``"zero-shot"`` (no codes to learn from) or ``"learned"``.
     stage_ : str
-        Who decides: ``"judge"`` (learned, from codes in at least three transcripts),
+        Who decides: ``"judge"`` (learned, from codes in at least two transcripts),
         ``"zero-shot judge"`` (a reranker or LLM without codes) or ``"retriever"`` (no
-        codes, or codes from fewer than three transcripts: the retriever, learned or not).
+        codes, or codes from one transcript only: the retriever, learned or not).
     retriever_ : CodeSuggester
         Stage 1, fitted.
     n_candidates_ : int
@@ -223,7 +223,7 @@ class JudgedSuggester:
         self.codes_ = list(retriever.codes_)
         self.mode_ = retriever.mode_
         self.cards_ = [code_card(codebook, codebook.find(ref)) for ref in self.codes_]
-        self.n_candidates_ = min(_ZERO_SHOT_CANDIDATES, len(self.codes_))
+        self.n_candidates_ = len(self.codes_)
         self.candidate_recall_: float | None = None
         self.cv_kappa_: float | None = retriever.cv_kappa_
         self.threshold_ = float(retriever.threshold_)
@@ -234,6 +234,7 @@ class JudgedSuggester:
         if self.mode_ != "learned":
             if self.scorer_ is not None and self.scorer_.zero_shot:
                 self.stage_ = "zero-shot judge"
+                self.n_candidates_ = min(_ZERO_SHOT_CANDIDATES, len(self.codes_))
             else:
                 self.scorer_ = None  # a cross-encoder has nothing to learn from yet: the retriever decides
             return self
@@ -265,11 +266,11 @@ class JudgedSuggester:
         # evidence for each coded sentence comes from the codes of other transcripts (many folds, so
         # that the evidence is nearly as strong as it will be for new transcripts)
         features = cross_fitted_features(sentences, context, plain, r.code_vectors_, labels, rows,
-                                         folds(sentences, rows, n_folds=_FEATURE_FOLDS),
+                                         transcript_folds(sentences, rows, _FEATURE_FOLDS),
                                          example_weight=r.example_weight_, column_mean=r.column_mean_,
                                          column_std=r.column_std_)  # fmt: skip
         y = labels[rows]
-        fold = folds(sentences, rows)
+        fold = transcript_folds(sentences, rows, 5)
         # stage 1: rank codes by the retriever's similarity features alone
         similarity = features[..., :_RANK_FEATURES]
         ranker = PairLogit(C=_C).fit(similarity.reshape(-1, _RANK_FEATURES), y.ravel())
@@ -348,8 +349,8 @@ class JudgedSuggester:
                 return proba
             candidates = top_candidates(proba, self.n_candidates_)
             scores = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
-            judged = _sigmoid(np.nan_to_num(scores, nan=-30.0))
-            return _fill_non_candidates(np.where(candidates, judged, 0.0), np.minimum(proba, 1e-3), candidates)
+            judged = _zero_shot_probabilities(self.scorer_.name, scores, candidates)
+            return _fill_non_candidates(judged, np.minimum(proba, 1e-3), candidates)
         context = r._vectors(sentences, raw)
         features = pair_features(sentences, context, normalise(raw), r.code_vectors_, self.reference_,
                                  example_weight=r.example_weight_, column_mean=r.column_mean_,
@@ -376,7 +377,8 @@ class JudgedSuggester:
         """Apply-decisions from :meth:`predict_proba` scores (per-code thresholds).
 
         Zero-shot with a reranker or LLM judge: the best candidate when the judge
-        gives it at least 0.5 (for an LLM: more likely than "none of these").
+        gives it at least 0.5 (an LLM: more likely than "none of these"; a reranker:
+        clearly preferred over the sentence's other candidates).
         """
         self._check_fitted()
         if self.stage_ != "judge":
@@ -392,6 +394,42 @@ class JudgedSuggester:
         from nlpthemes.suggest._persist_judged import save_judged
 
         return Path(save_judged(self, path))
+
+
+def transcript_folds(sentences: Sequence[Sentence], rows: NDArray[np.intp], n_folds: int) -> NDArray[np.intp]:
+    """Fold of each coded row, always by whole transcript (at most ``n_folds``, at least two transcripts).
+
+    Unlike the retriever's folds, never contiguous blocks of one transcript: neighbouring
+    passages of an interview share codes, so such folds would flatter the evidence.
+
+    Examples
+    --------
+    >>> s = [Sentence(t, i, 0, 1, "x") for t in "ab" for i in range(2)]
+    >>> transcript_folds(s, np.arange(4), 20).tolist()
+    [0, 0, 1, 1]
+    """
+    ids = sorted({sentences[int(i)].transcript_id for i in rows})
+    fold_of = {t: k % n_folds for k, t in enumerate(ids)}
+    return np.array([fold_of[sentences[int(i)].transcript_id] for i in rows], dtype=np.intp)
+
+
+def _zero_shot_probabilities(judge: str, scores: NDArray[np.float64], candidates: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Zero-shot scores of candidates as probabilities: for an LLM, each option against "none of
+    these" (its log-odds); for a reranker, whose logits have no absolute meaning, a softmax over
+    the sentence's candidates (the code it clearly prefers gets over 0.5).
+
+    Examples
+    --------
+    >>> s = np.array([[2.0, 0.0, np.nan]]); c = np.array([[True, True, False]])
+    >>> _zero_shot_probabilities("reranker", s, c).round(2).tolist()
+    [[0.88, 0.12, 0.0]]
+    """
+    if judge == "llm":
+        return np.where(candidates, _sigmoid(np.nan_to_num(scores, nan=-30.0)), 0.0)
+    z = np.where(candidates, np.nan_to_num(scores, nan=-np.inf), -np.inf)
+    z = z - np.max(np.where(np.isfinite(z), z, -1e300), axis=1, keepdims=True)
+    e = np.where(candidates, np.exp(z), 0.0)
+    return np.asarray(e / np.maximum(e.sum(axis=1, keepdims=True), 1e-300), dtype=np.float64)
 
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:

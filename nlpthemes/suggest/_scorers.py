@@ -42,6 +42,10 @@ class PairTask:
     plain: NDArray[np.float32]
     labels: NDArray[np.bool_] = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
+    def bare(self, i: int) -> str:
+        """The sentence alone (a search reranker reads a query, not a marked passage)."""
+        return self.sentences[i].text
+
 
 def _pairs(candidates: NDArray[np.bool_], rows: NDArray[np.intp]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Row and code index of every candidate pair, ``candidates`` being ``(len(rows), k)``."""
@@ -73,7 +77,7 @@ class RerankerPairScorer:
         """``(len(rows), k)`` logits, NaN outside the candidates."""
         out = np.full(candidates.shape, np.nan)
         i, j = _pairs(candidates, rows)
-        values = self._scorer().decision_function([task.texts[a] for a in i], [task.cards[b] for b in j])
+        values = self._scorer().decision_function([task.bare(a) for a in i], [task.cards[b] for b in j])
         out[candidates] = values
         return out
 

@@ -17,7 +17,8 @@ from nlpthemes.pipeline import PipelineConfig
 def test_folder_holds_every_part_and_no_pickle(fitted: Path) -> None:
     names = sorted(p.relative_to(fitted).as_posix() for p in fitted.rglob("*") if p.is_file())
     assert names == ["baseline_shares.csv", "codebook.csv", "manifest.json", "pipeline.json",
-                     "suggester/suggester.json", "suggester/suggester.npz",
+                     "suggester/judged.json", "suggester/judged.npz",
+                     "suggester/retriever/suggester.json", "suggester/retriever/suggester.npz",
                      "themes/centroids.npy", "themes/theme_model.json"]  # fmt: skip
     identity = json.loads((fitted / "pipeline.json").read_text(encoding="utf-8"))
     assert identity["embedding"]["name"] == "fake-bow-32" and len(identity["embedding"]["model_hash"]) == 64

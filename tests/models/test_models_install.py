@@ -15,7 +15,13 @@ from typer.testing import CliRunner
 from nlpthemes.cli import app
 from nlpthemes.embed._registry import Registry, load_registry
 from nlpthemes.errors import ModelNotFoundError
-from nlpthemes.models import InstallError, LicenceNotAccepted, install_model, installed_path, require_model
+from nlpthemes.models import (
+    InstallError,
+    LicenceNotAccepted,
+    install_model,
+    installed_path,
+    require_model,
+)
 from nlpthemes.models._store import MARKER
 
 

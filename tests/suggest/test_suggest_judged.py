@@ -129,10 +129,10 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     assert described["judge"] == "features" and described["candidates"] == model.n_candidates_
 
 
-def test_codes_from_fewer_than_three_transcripts_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
+def test_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
     sentences, gold, _, _ = study
     emb = FakeEmbedder(dimension=64)
-    codings = _codings(sentences, gold, {"t00", "t01"})
+    codings = _codings(sentences, gold, {"t00"})
     judged = JudgedSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
     retriever = CodeSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
     assert judged.mode_ == "learned" and judged.stage_ == "retriever"

@@ -1,0 +1,38 @@
+"""CLI options that choose the code suggester's judge (suggest, analyze, fit)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail
+
+__all__ = ["Judge", "JudgeModel", "JudgeUrl", "judge_options"]
+
+Judge = Annotated[
+    str,
+    typer.Option("--judge", help="Who reads each sentence with its candidate codes: features (default; fast), "
+                 "cross-encoder (fine-tuned on your codes; slow on a CPU), reranker (ms-marco, English) or llm "
+                 "(a local LLM). See `nlpthemes models list`."),
+]  # fmt: skip
+JudgeModel = Annotated[
+    str | None,
+    typer.Option("--judge-model", help="The judge's model: an installed model name, a GGUF file (llm), a model "
+                 "folder (cross-encoder), or the model name a --judge-url server expects."),
+]  # fmt: skip
+JudgeUrl = Annotated[
+    str | None,
+    typer.Option("--judge-url", help="An OpenAI-compatible server for --judge llm (Ollama, llama.cpp server, "
+                 "LM Studio, vLLM), e.g. http://127.0.0.1:11434/v1."),
+]  # fmt: skip
+
+
+def judge_options(judge: str, model: str | None, url: str | None) -> Any:
+    """The library's JudgeOptions from CLI values; a bad combination is a usage error (exit 2)."""
+    from nlpthemes.suggest import JudgeOptions
+
+    try:
+        return JudgeOptions(judge, model, url).validate()
+    except ValueError as exc:
+        raise fail(str(exc), EXIT_USAGE_ERROR) from None
