@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nlpthemes.cli.analyze",
     "nlpthemes.cli.fit",
     "nlpthemes.cli.batch",
+    "nlpthemes.cli.review",
 )
 
 
