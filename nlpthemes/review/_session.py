@@ -215,6 +215,8 @@ class ReviewSession:
     def _check(self, payload: Mapping[str, Any]) -> tuple[dict[str, Any], list[int]]:
         """The decision to log (validated, with the machine's view added) and the sentences it touches."""
         kind = payload.get("op")
+        if kind not in ("apply", "reject", "remove", "memo"):
+            raise InputError(None, f"unknown decision {kind!r}; use one of: apply, reject, remove, memo")
         if kind == "remove":
             target = str(payload.get("target", ""))
             coding = self.store.state.codings.get(target)
@@ -237,17 +239,19 @@ class ReviewSession:
                      "source": "suggestion" if payload.get("source") == "suggestion" else "chosen"}  # fmt: skip
             op = {"op": "apply", **base, "start": start, "end": end, "code": code, **extra, **self._machine(i)}
             return op, sorted({i, *self._touching(s.transcript_id, start, end)})
-        if kind == "reject":
-            codes = payload.get("codes", [])
-            if not isinstance(codes, list):
-                raise InputError(None, "'codes' must be a list")
-            return {"op": "reject", **base, "codes": [self._code(c) for c in codes], **self._machine(i)}, [i]
         if kind == "memo":
             text = payload.get("text", "")
             if not isinstance(text, str) or len(text) > _MAX_MEMO:
                 raise InputError(None, f"a memo is text of at most {_MAX_MEMO} characters")
             return {"op": "memo", **base, "text": text}, [i]
-        raise InputError(None, f"unknown decision {kind!r}; use one of: apply, reject, remove, memo")
+        return {"op": "reject", **base, "codes": [self._code(c) for c in self._codes(payload)], **self._machine(i)}, [i]
+
+    @staticmethod
+    def _codes(payload: Mapping[str, Any]) -> list[Any]:
+        codes = payload.get("codes", [])
+        if not isinstance(codes, list):
+            raise InputError(None, "'codes' must be a list")
+        return codes
 
     def _touching(self, transcript: str, start: int, end: int) -> list[int]:
         return self._covered(transcript, start, end, share=0.0)

@@ -33,6 +33,8 @@ TRANSCRIPTS = {
         "Ben: There were arguments in every meeting. The disagreements were about policy.\n"
         "Interviewer: What about regulation?\n"
         "Ben: The new government policy changed the rules. Regulation made the work slower.\n"
+        "Interviewer: Who did the work?\n"
+        "Ben: We hired volunteers for the office work. They stayed for years.\n"
     ),
     "p3": (
         "Interviewer: How was the funding?\n"
