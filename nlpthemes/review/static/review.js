@@ -171,7 +171,7 @@
     const mine = el("div", "row");
     mine.appendChild(el("span", "label", "your codes"));
     for (const c of view.codings) {
-      const chip = el("span", "chip accepted");
+      const chip = el("span", "chip mine");
       chip.style.backgroundColor = S.colours[c.code] || "#ddd";
       chip.appendChild(el("span", null, codeName(c.code)));
       if (c.end - c.start !== view.end - view.start || c.start !== view.start) chip.appendChild(el("span", "score", "[" + c.start + "–" + c.end + ")"));
