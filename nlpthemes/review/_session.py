@@ -100,6 +100,7 @@ class ReviewSession:
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self._lock = threading.RLock()
         self._labels = self._coder_labels(self.store.state)
+        self._suggestion_rows: dict[int, list[tuple[Any, ...]]] = {}
         self.learner = Learner(self.sentences, self.vectors, self.codebook, embedder, make=make, on_fit=self._fitted)
         self._last_refit_at = len(self._labels)
 
@@ -159,24 +160,28 @@ class ReviewSession:
 
     def _fitted(self, scores: Scores) -> None:
         """After each fit: the machine's remaining suggestions and a line of the learning log."""
-        from nlpthemes.suggest import SUGGESTION_COLUMNS
-
+        rows = {i: [(s.transcript_id, s.index, s.start, s.end, s.text, code, score, rank, int(applied))
+                    for code, score, rank, applied in scores.ranked(i, self.top_k)]
+                for i, s in enumerate(self.sentences) if not s.is_interviewer}  # fmt: skip
         with self._lock:
-            decided = set(self._labels)
-        folder = self.store.folder
-        with atomic_text(folder / "suggestions.csv", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(SUGGESTION_COLUMNS)
-            for i, s in enumerate(self.sentences):
-                if s.is_interviewer or i in decided:
-                    continue
-                for code, score, rank, applied in scores.ranked(i, self.top_k):
-                    writer.writerow((s.transcript_id, s.index, s.start, s.end, s.text, code, score, rank, int(applied)))
+            self._suggestion_rows = rows
+            self._write_remaining()
         line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "fit": scores.fit, "decisions": scores.decisions,
                 "mode": scores.mode, "threshold": None if np.isnan(scores.threshold) else scores.threshold,
                 "n_training": scores.n_training, "seconds": round(scores.seconds, 3), "change": scores.change}
-        with open(folder / "learning.jsonl", "a", encoding="utf-8") as handle:
+        with open(self.store.folder / "learning.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(line) + "\n")
+
+    def _write_remaining(self) -> None:
+        """``suggestions.csv``: the latest suggestions for the sentences not decided yet (kept in step)."""
+        from nlpthemes.suggest import SUGGESTION_COLUMNS
+
+        with atomic_text(self.store.folder / "suggestions.csv", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(SUGGESTION_COLUMNS)
+            for i, rows in self._suggestion_rows.items():
+                if i not in self._labels:
+                    writer.writerows(rows)
 
     def _maybe_refit(self, force: bool = False) -> bool:
         decided = len(self._labels)
@@ -264,6 +269,7 @@ class ReviewSession:
             op, touched = self._check(payload)
             state = self.store.append(op)
             self._labels = self._coder_labels(state)
+            self._write_remaining()
             self._maybe_refit()
             return {"sentences": [self.sentence_view(i) for i in touched], "stats": self.stats()}
 
@@ -285,6 +291,7 @@ class ReviewSession:
                 touched.add(self.row[(transcript, int(span["sentence"]))])
             state = self.store.append({"op": "undo", "target": last["id"]})
             self._labels = self._coder_labels(state)
+            self._write_remaining()
             focus = min(touched) if touched else None
             return {"undone": last["op"], "sentences": [self.sentence_view(i) for i in sorted(touched)],
                     "focus": None if focus is None else {"transcript": self.sentences[focus].transcript_id,
