@@ -51,13 +51,19 @@ def review(
     quiet: r.Quiet = False,
 ) -> None:
     """Review the machine's code suggestions in your browser; every decision is saved at once and teaches it."""
+    from nlpthemes.errors import InputError
     from nlpthemes.jobs.review import run_review
+    from nlpthemes.review._server import check_host
 
     if transcripts and codebook is None:
         raise fail("--transcripts needs --codebook", EXIT_USAGE_ERROR)
     if port < 0 or port > 65535 or top_k < 1 or refit_every < 0:
         raise fail("--port must be 0-65535, --top-k at least 1, --refit-every at least 0", EXIT_USAGE_ERROR)
-    if host is not None and host not in ("127.0.0.1", "localhost", "::1"):
+    try:
+        loopback = check_host(host or "127.0.0.1", remote=host is not None)
+    except InputError as exc:
+        raise fail(str(exc), EXIT_USAGE_ERROR) from None
+    if not loopback:
         note(f"warning: serving on {host}: anyone who can reach this address and has the link (with its token) can "
              "read the transcripts and change your codes")  # fmt: skip
 

@@ -109,13 +109,18 @@ def run_review(
     page can be opened; ``remote`` allows a non-loopback ``host``.
     """
     from nlpthemes.review import serve
-    from nlpthemes.review._server import check_host
+    from nlpthemes.review._server import bind, check_host
 
-    check_host(host, remote=remote)  # before the long steps: a bad --host fails at once
+    check_host(host, remote=remote)  # before the long steps: a bad --host or a busy port fails at once
+    sock = bind(host, port)
     started = time.perf_counter()
-    session = prepare_review(folder, coder=coder, **prepare)
     try:
-        serve(session, host=host, port=port, remote=remote, ready=ready)
+        session = prepare_review(folder, coder=coder, **prepare)
+    except BaseException:
+        sock.close()
+        raise
+    try:
+        serve(session, host=host, port=port, remote=remote, ready=ready, sock=sock)
     except KeyboardInterrupt:
         pass
     stats = session.stats()

@@ -11,15 +11,13 @@ decided sentences (:func:`live_agreement`), the session tying them together
 
 from nlpthemes.review._agreement import live_agreement
 from nlpthemes.review._app import create_app
-from nlpthemes.review._decisions import Coding, CoderState, fold
+from nlpthemes.review._decisions import CoderState, Coding, fold
 from nlpthemes.review._inputs import ReviewInputs, load_inputs
 from nlpthemes.review._learner import Learner, Scores, Snapshot, active_order, new_suggester
 from nlpthemes.review._server import serve
 from nlpthemes.review._session import ORDERS, ReviewSession
 from nlpthemes.review._store import DecisionStore, coder_folder
 from nlpthemes.review._training import sentence_labels, training_view
-
-
 
 __all__ = ["ORDERS", "Coding", "CoderState", "DecisionStore", "Learner", "ReviewInputs", "ReviewSession", "Scores",
            "Snapshot", "active_order", "coder_folder", "create_app", "fold", "live_agreement", "load_inputs",

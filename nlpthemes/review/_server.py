@@ -80,12 +80,16 @@ def serve(
     remote: bool = False,
     ready: Callable[[Listening], None] | None = None,
     token: str | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
-    """Serve until interrupted (Ctrl+C); ``ready`` is called with the address once it accepts connections."""
+    """Serve until interrupted (Ctrl+C); ``ready`` is called with the address once it accepts connections.
+
+    ``sock``: a socket :func:`bind` already made (then ``port`` is not used).
+    """
     import uvicorn
 
     loopback = check_host(host, remote=remote)
-    sock = bind(host, port)
+    sock = sock if sock is not None else bind(host, port)
     where = Listening(host, int(sock.getsockname()[1]), token or secrets.token_urlsafe(24))
     hosts = set(LOOPBACK_NAMES) | ({host.lower()} if not loopback else set())
     app = create_app(session, token=where.token, hosts=hosts)

@@ -8,11 +8,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from nlpthemes.corpus import Sentence
 from nlpthemes.embed import load_embedder
-from nlpthemes.review import ReviewSession, load_inputs, new_suggester, sentence_labels, training_view
+from nlpthemes.review import (
+    ReviewSession,
+    load_inputs,
+    new_suggester,
+    sentence_labels,
+    training_view,
+)
 from nlpthemes.suggest import CodeSuggester
 from nlpthemes.suggest._labels import label_matrix
 
