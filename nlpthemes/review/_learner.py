@@ -13,7 +13,6 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,8 +161,8 @@ class Learner:
         self.current: Scores | None = None
         self._status = _Status()
         self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlpthemes-refit")
-        self._future: Future[None] | None = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
         self._fits = 0
 
     # -- fitting ---------------------------------------------------------------------------
@@ -199,12 +198,16 @@ class Learner:
         """
         with self._lock:
             self._status.requested_at = decisions
+            if self._closed:
+                return False
             if self._status.fitting:
                 self._status.pending = True
                 return False
             self._status.fitting, self._status.pending = True, False
             self._status.started = time.time()
-            self._future = self._executor.submit(self._run, snapshot)
+            # a daemon thread: stopping the server (Ctrl+C) never waits for a refit; decisions are on disk already
+            self._thread = threading.Thread(target=self._run, args=(snapshot,), name="nlpthemes-refit", daemon=True)
+            self._thread.start()
             return True
 
     def _run(self, snapshot: Callable[[], Snapshot]) -> None:
@@ -216,7 +219,7 @@ class Learner:
                 error = f"{type(exc).__name__}: {exc}"
             with self._lock:
                 self._status.error = error
-                if not self._status.pending:
+                if not self._status.pending or self._closed:
                     self._status.fitting = False
                     return
                 self._status.pending = False
@@ -231,21 +234,17 @@ class Learner:
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until no refit is running or pending (tests and the simulation)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            with self._lock:
-                future, busy = self._future, self._status.fitting
-            if not busy:
-                return
-            if future is not None:
-                left = None if deadline is None else max(0.0, deadline - time.monotonic())
-                future.result(timeout=left)
-            if deadline is not None and time.monotonic() > deadline:
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+            if thread.is_alive():
                 raise TimeoutError("the refit did not finish in time")
 
     def close(self) -> None:
-        """Stop accepting refits; a running one is left to finish in its thread."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Start no more refits; a running one finishes in its (daemon) thread, or ends with the process."""
+        with self._lock:
+            self._closed = True
 
 
 def _with_change(scores: Scores, previous: Scores, vectors: NDArray[np.float32],
