@@ -133,40 +133,47 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--model", default=None, help="embedding model (default: the packaged all-MiniLM-L6-v2)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--summarize", action="store_true",
+                        help="no simulation: tables and plots from the CSVs an earlier run wrote in --out")  # fmt: skip
     args = parser.parse_args()
     started = time.perf_counter()
-    embedder = load_embedder(args.model, cache=True, progress=False)
+    embedder = None if args.summarize else load_embedder(args.model, cache=True, progress=False)
     args.out.mkdir(parents=True, exist_ok=True)
     summary = []
     for name in args.only:
         loader = datasets.LOADERS[name]
         cs = loader() if name == "pdpilot" else loader(args.shared)
-        vectors = np.asarray(embedder.encode([s.text for s in cs.sentences]), dtype=np.float32)
-        held = held_out_mask(cs, args.held_out, args.seed)
-        rows = []
-        for order in ("active", "random"):
-            rows += simulate(cs, embedder, vectors, order, max_decisions=args.max_decisions,
-                             refit_every=args.refit_every, held=held, seed=args.seed)  # fmt: skip
-        frame = pd.DataFrame(rows)
-        frame.round(4).to_csv(args.out / f"review_sim_{name}.csv", index=False)
+        if embedder is None:
+            frame = pd.read_csv(args.out / f"review_sim_{name}.csv")
+        else:
+            vectors = np.asarray(embedder.encode([s.text for s in cs.sentences]), dtype=np.float32)
+            held = held_out_mask(cs, args.held_out, args.seed)
+            rows = []
+            for order in ("active", "random"):
+                rows += simulate(cs, embedder, vectors, order, max_decisions=args.max_decisions,
+                                 refit_every=args.refit_every, held=held, seed=args.seed)  # fmt: skip
+            frame = pd.DataFrame(rows)
+            frame.round(4).to_csv(args.out / f"review_sim_{name}.csv", index=False)
         plot(frame, cs.name, args.out / f"review_sim_{name}.png")
         participant = sum(not s.is_interviewer for s in cs.sentences)
         for order, curve in frame.groupby("order", sort=False):
             last = curve.iloc[-1]
+            remaining = curve.dropna(subset=["kappa_remaining"]).iloc[-1]  # all reviewed: nothing remains
             summary.append({
                 "data": f"{cs.name} ({participant} sentences, {len(cs.codes)} codes)", "order": order,
                 "κ at start (zero-shot)": round(float(curve["kappa_remaining"].iloc[0]), 3),
-                f"κ after {int(last['decisions'])}": round(float(last["kappa_remaining"]), 3),
-                f"held-out κ after {int(last['decisions'])}": round(float(last["kappa_held_out"]), 3),
+                "κ not yet reviewed, at the end": f"{remaining['kappa_remaining']:.3f} ({int(remaining['decisions'])})",
+                "held-out κ at the end": f"{last['kappa_held_out']:.3f} ({int(last['decisions'])})",
                 **{f"decisions to κ {level}": first_reaching(curve, "kappa_remaining", level) for level in LEVELS},
                 **{f"held-out: to κ {level}": first_reaching(curve, "kappa_held_out", level) for level in LEVELS},
                 "mean fit s": round(float(curve["fit_s"].mean()), 1),
             })  # fmt: skip
         print(f"{cs.name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     table = pd.DataFrame(summary)
+    model = "from the CSVs of an earlier run" if embedder is None else f"model {embedder.name}"
     print(f"Review simulation: a human coder's codes replayed as decisions from a cold start; refit every "
           f"{args.refit_every} decisions, at most {args.max_decisions}; {args.held_out:.0%} of transcripts held out; "
-          f"model {embedder.name}; seed {args.seed}")
+          f"{model}; seed {args.seed}. (n): after n decisions")
     print(table.to_markdown(index=False))
     print(f"\nplots: {', '.join(str(args.out / f'review_sim_{n}.png') for n in args.only)}")
     print(f"wall time: {time.perf_counter() - started:.0f} s")
