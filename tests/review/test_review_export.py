@@ -62,3 +62,25 @@ def test_the_coders_codings_feed_agree_as_they_are(study: Path) -> None:
                                            "-t", str(study / "transcripts"), "--format", "json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert '"n_coders": 2' in result.output
+
+
+def test_a_folder_without_transcripts_exports_with_them_named(study: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"  # a fresh start: the review's files only, as for an analyze folder
+    embedder = load_embedder("fake", cache=False, progress=False)
+    inputs = load_inputs(notes, transcripts=[study / "transcripts"], codebook=study / "codebook.csv")
+    session = ReviewSession(inputs, "ana", embedder=embedder, refit_every=0,
+                            make=lambda e: CodeSuggester(embedder=e, context_weight=1.0, example_weight=1.0,
+                                                         question_weight=0.0))  # fmt: skip
+    session.start()
+    s = next(x for x in session.sentences if x.text.startswith("We hired two"))
+    session.decide({"op": "apply", "transcript": s.transcript_id, "sentence": s.index, "code": "Staff"})
+    session.close()
+    result: Any = CliRunner().invoke(app, ["export", str(notes), "--out", str(tmp_path / "notes.qdpx"),
+                                           "--transcripts", str(study / "transcripts"),
+                                           "--codebook", str(study / "codebook.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = pd.DataFrame(coding_rows(read_project(tmp_path / "notes.qdpx")).codings)
+    assert rows[rows["coder"] == "ana"][["transcript", "start", "end", "code"]].values.tolist() == [
+        [s.transcript_id, s.start, s.end, "Staff"]]
+    missing: Any = CliRunner().invoke(app, ["export", str(notes), "--out", str(tmp_path / "x.qdpx")])
+    assert missing.exit_code == 1 and "no transcripts" in missing.output
