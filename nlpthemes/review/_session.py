@@ -239,6 +239,9 @@ class ReviewSession:
                 raise InputError(None, "start and end must be numbers") from None
             if not 0 <= start < end <= len(self.texts[s.transcript_id]) or end <= s.start or start >= s.end:
                 raise InputError(None, f"span [{start}, {end}) must lie in the transcript and overlap the sentence")
+            if any((c.transcript, c.start, c.end, c.code) == (s.transcript_id, start, end, code)
+                   for c in self.store.state.codings.values()):
+                raise InputError(None, f"{code!r} is already applied to that span")
             j = self.scores.codes.index(code) if code in self.scores.codes else None
             extra = {"score": None if j is None else round(float(self.scores.proba[i, j]), 4),
                      "source": "suggestion" if payload.get("source") == "suggestion" else "chosen"}  # fmt: skip

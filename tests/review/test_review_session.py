@@ -106,6 +106,9 @@ def test_a_wider_span_codes_every_sentence_it_covers(study: Path) -> None:
         assert views[first.index]["codings"][0]["anchor"] and not views[second.index]["codings"][0]["anchor"]
         rows = pd.read_csv(session.store.codings_path)
         assert rows.values.tolist() == [["p1", first.start, second.end, "Funding", "ana"]]
+        with pytest.raises(InputError, match="already applied to that span"):  # a key pressed twice
+            session.decide({"op": "apply", "transcript": "p1", "sentence": first.index, "code": "Funding",
+                            "start": first.start, "end": second.end})  # fmt: skip
         text = session.texts["p1"]
         assert text[first.start:second.end] == f"{first.text} {second.text}"
         undone = session.undo()

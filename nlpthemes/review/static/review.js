@@ -6,7 +6,7 @@
   const $ = (id) => document.getElementById(id);
   const S = {
     overview: null, codes: {}, colours: {}, transcript: null, views: {}, order: [], focus: null, head: null,
-    selection: null, queue: [], fit: -1, decided: new Set(), picked: -1, busy: false,
+    selection: null, queue: [], fit: -1, decided: new Set(), picked: -1,
   };
 
   function el(tag, cls, text) {
@@ -237,19 +237,21 @@
   }
 
   // -- decisions -------------------------------------------------------------------------------------
-  async function send(path, body) {
-    if (S.busy) return null;
-    S.busy = true;
-    try {
-      const data = await api(path, body);
-      status("saved");
-      return data;
-    } catch (e) {
-      status(e.message, true);
-      return null;
-    } finally {
-      S.busy = false;
-    }
+  // decisions go to the server one after another, in the order they were made (none is dropped)
+  let pending = Promise.resolve(null);
+  function send(path, body) {
+    const run = pending.then(async () => {
+      try {
+        const data = await api(path, body);
+        status("saved");
+        return data;
+      } catch (e) {
+        status(e.message, true);
+        return null;
+      }
+    });
+    pending = run;
+    return run;
   }
 
   async function decide(body) {
