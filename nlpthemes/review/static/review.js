@@ -94,14 +94,20 @@
     $("transcript-select").value = S.transcript.id;
   }
 
+  // the latest transcript asked for wins: a slower, earlier load (a refresh after a refit) is dropped
+  let loads = 0;
   async function loadTranscript(id) {
+    const mine = ++loads;
+    S.wanted = id;
     const data = await api("transcript/" + encodeURIComponent(id));
+    if (mine !== loads) return false;
     S.transcript = data;
     S.views = {};
     S.order = [];
     for (const v of data.sentences) { S.views[v.sentence] = v; S.order.push(v.sentence); }
     for (const v of data.sentences) if (v.decided) S.decided.add(key(id, v.sentence));
     renderTranscript();
+    return true;
   }
 
   function updateViews(views) {
@@ -149,7 +155,9 @@
   }
 
   async function goTo(transcript, i) {
-    if (!S.transcript || S.transcript.id !== transcript) await loadTranscript(transcript);
+    if (!S.transcript || S.transcript.id !== transcript) {
+      if (!(await loadTranscript(transcript))) return;
+    }
     if (S.views[i] === undefined) i = S.order[0];
     setFocus(i);
   }
@@ -454,8 +462,8 @@
   }
 
   async function refreshAfterFit() {
-    const focus = S.focus, head = S.head, selection = S.selection;
-    await loadTranscript(S.transcript.id);
+    const shown = S.transcript.id, focus = S.focus, head = S.head, selection = S.selection;
+    if (S.wanted !== shown || !(await loadTranscript(shown))) return;  // another transcript is on its way
     S.focus = focus; S.head = head; S.selection = selection;
     paintSpan(); renderBar(); renderDefinitions();
     if ($("order").value !== "transcript") await loadQueue();
@@ -548,7 +556,7 @@
     $("order").addEventListener("change", async () => { $("order-code").hidden = $("order").value !== "code"; await loadQueue(); await next(1); });
     $("order-code").addEventListener("change", async () => { await loadQueue(); await next(1); });
     $("transcript-select").addEventListener("change", async () => {
-      await loadTranscript($("transcript-select").value);
+      if (!(await loadTranscript($("transcript-select").value))) return;
       const first = S.order.find((i) => !S.views[i].interviewer);
       setFocus(first === undefined ? S.order[0] : first);
     });
