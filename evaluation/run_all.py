@@ -78,6 +78,8 @@ KNOWN = (
     Evaluation("bench_batch", "Speed and quality of batch modes against plain sentence-transformers + BERTopic",
                "--shared"),
     Evaluation("batch_memory", "Peak memory of batch as the input grows", "--shared", quick=("--copies", "1", "4")),
+    Evaluation("review_sim", "A coder's review replayed: how fast the suggester learns from decisions", "--shared",
+               quick=("--max-decisions", "100")),
     Evaluation("bench_gpu_embed", "Speed: GPU embedding of 1M sentences against plain encode", None, gpu=True),
 )  # fmt: skip
 

@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nlpthemes.cli.fit",
     "nlpthemes.cli.batch",
     "nlpthemes.cli.models",
+    "nlpthemes.cli.review",
 )
 
 

@@ -54,14 +54,23 @@ def export_command(
         help="Model name for the machine coder (default: from manifest.json).")] = None,
     offset_unit: Annotated[str | None, typer.Option(
         help="codepoint or utf16 (default: as recorded at import).")] = None,
+    transcripts: Annotated[Path | None, typer.Option(
+        "--transcripts", "-t", help="Folder of the .txt transcripts, when not FOLDER/transcripts.")] = None,
+    codebook: Annotated[Path | None, typer.Option(
+        "--codebook", "-c", help="The codebook, when not FOLDER/codebook.csv.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
 ) -> None:
-    """Export a folder as a .qdpx project, with applied suggestions as one more coder."""
+    """Export a folder as a .qdpx project, with applied suggestions as one more coder.
+
+    Codes from ``nlpthemes review`` go in as their coder, and the suggestions each
+    review left undecided as the machine user.
+    """
     from nlpthemes.io.refi import export_project
 
     _unit(offset_unit)
     result = export_project(folder, out, original=original, model=model,
-                            offset_unit=offset_unit)  # type: ignore[arg-type]
+                            offset_unit=offset_unit,  # type: ignore[arg-type]
+                            transcripts=transcripts, codebook=codebook)
     for problem in result.problems:
         note(f"warning: {problem}")
     note(f"{out}: {result.users} users, {result.codes} codes, {result.sources} sources, "

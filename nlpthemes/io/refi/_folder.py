@@ -117,8 +117,13 @@ def _transcripts(root: Path) -> dict[str, SourceText]:
     return {f.stem: decode_source(f.read_bytes(), f) for f in files}
 
 
-def read_folder(root: str | Path) -> Folder:
-    """Read and check a folder for export.
+def read_folder(root: str | Path, *, transcripts: str | Path | None = None,
+                codebook: str | Path | None = None) -> Folder:
+    """Read and check a folder for export (``transcripts``, ``codebook``: when they are elsewhere).
+
+    Codes and remaining suggestions from ``nlpthemes review`` (``review/<coder>/``)
+    are read too: each coder's codes, and the suggestions each review left
+    undecided (instead of the folder's ``suggestions.csv``).
 
     Raises
     ------
@@ -129,36 +134,27 @@ def read_folder(root: str | Path) -> Folder:
     root = Path(root)
     if not root.is_dir():
         raise InputError(root, "not a folder")
-    transcripts = _transcripts(root)
-    codebook_path = next((root / f"codebook{s}" for s in (".csv", ".yaml", ".yml", ".xlsx", ".qdc")
-                          if (root / f"codebook{s}").is_file()), None)
-    codebook = None if codebook_path is None else read_codebook(codebook_path)
+    texts = _transcripts(Path(transcripts) if transcripts is not None else root)
+    codebook_path = Path(codebook) if codebook is not None else next(
+        (root / f"codebook{s}" for s in (".csv", ".yaml", ".yml", ".xlsx", ".qdc")
+         if (root / f"codebook{s}").is_file()), None)
+    book = None if codebook_path is None else read_codebook(codebook_path)
+    return _read_tables(root, texts, book)
+
+
+def _read_tables(root: Path, transcripts: dict[str, SourceText], codebook: Codebook | None) -> Folder:
     folder = Folder(path=root, transcripts=transcripts, codebook=codebook)
-    path = root / "codings.csv"
-    if path.is_file():
-        for number, row in _read_csv(path, ("transcript", "code", "coder")):
-            transcript, start, end = _span(row, path, number, transcripts)
-            folder.codings.append(Row(transcript, start, end,
-                                      _code(row["code"], codebook, path, number), row["coder"]))
-    path = root / "suggestions.csv"
-    if path.is_file():
-        columns = ("transcript", "start", "end", "text", "code", "score", "rank", "applied")
-        for number, row in _read_csv(path, columns):
-            if row["applied"].lower() not in _TRUE:
-                continue
-            transcript, start, end = _span(row, path, number, transcripts)
-            if row["text"] and transcripts[transcript].text[start:end] != row["text"]:
-                raise InputError(path, f"row {number}: text does not match {transcript!r} "
-                                       f"[{start}, {end}) (suggestions for another version?)")
-            try:
-                score = float(row["score"]) if row["score"] else None
-            except ValueError:
-                raise InputError(path, f"row {number}: score {row['score']!r} is not a "
-                                       "number") from None
-            rank = _int(row["rank"], path, number, "rank") if row["rank"] else None
-            folder.suggestions.append(Row(transcript, start, end,
-                                          _code(row["code"], codebook, path, number), "",
-                                          score, rank))
+    reviewed = _review_folders(root)
+    # the folder's codings, then each coder's codes from ``nlpthemes review``
+    for path in [root / "codings.csv", *(p / "codings.csv" for p in reviewed)]:
+        if path.is_file():
+            folder.codings += _codings(path, transcripts, codebook)
+    # the machine's suggestions: what each review left undecided (they supersede suggestions.csv)
+    sources = [(p / "suggestions.csv", _reviewer(p)) for p in reviewed if (p / "suggestions.csv").is_file()]
+    if not sources and (root / "suggestions.csv").is_file():
+        sources = [(root / "suggestions.csv", "")]
+    for path, reviewer in sources:
+        folder.suggestions += _suggestions(path, transcripts, codebook, reviewer)
     if (root / "attributes.csv").is_file():
         folder.attributes = [r for _, r in _read_csv(root / "attributes.csv",
                                                      ("transcript", "speaker"))]
@@ -167,6 +163,46 @@ def read_folder(root: str | Path) -> Folder:
     folder.identities = _json(root / "refi.json")
     folder.model = _model_name(_json(root / "manifest.json"))
     return folder
+
+
+def _codings(path: Path, transcripts: dict[str, SourceText], codebook: Codebook | None) -> list[Row]:
+    return [Row(*_span(row, path, number, transcripts), _code(row["code"], codebook, path, number), row["coder"])
+            for number, row in _read_csv(path, ("transcript", "code", "coder"))]
+
+
+def _review_folders(root: Path) -> list[Path]:
+    folder = root / "review"
+    return sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def _reviewer(folder: Path) -> str:
+    """The coder of a review folder, as written in its codings (else the folder's name)."""
+    path = folder / "codings.csv"
+    rows = _read_csv(path, ("coder",)) if path.is_file() else []
+    return rows[0][1]["coder"] if rows else folder.name
+
+
+def _suggestions(path: Path, transcripts: dict[str, SourceText], codebook: Codebook | None,
+                 reviewer: str) -> list[Row]:
+    """Applied suggestions of a suggestions CSV (``coder``: the reviewer they are left from, or empty)."""
+    out = []
+    columns = ("transcript", "start", "end", "text", "code", "score", "rank", "applied")
+    for number, row in _read_csv(path, columns):
+        if row["applied"].lower() not in _TRUE:
+            continue
+        transcript, start, end = _span(row, path, number, transcripts)
+        if row["text"] and transcripts[transcript].text[start:end] != row["text"]:
+            raise InputError(path, f"row {number}: text does not match {transcript!r} "
+                                   f"[{start}, {end}) (suggestions for another version?)")
+        try:
+            score = float(row["score"]) if row["score"] else None
+        except ValueError:
+            raise InputError(path, f"row {number}: score {row['score']!r} is not a "
+                                   "number") from None
+        rank = _int(row["rank"], path, number, "rank") if row["rank"] else None
+        out.append(Row(transcript, start, end, _code(row["code"], codebook, path, number), reviewer,
+                       score, rank))
+    return out
 
 
 def _json(path: Path) -> dict[str, Any]:

@@ -74,6 +74,8 @@ def export_project(
     model: str | None = None,
     offset_unit: OffsetUnit | None = None,
     limits: ArchiveLimits | None = None,
+    transcripts: str | Path | None = None,
+    codebook: str | Path | None = None,
 ) -> ExportResult:
     """Write ``folder`` as a ``.qdpx`` project at ``out``.
 
@@ -92,6 +94,12 @@ def export_project(
         How positions are counted (default: as recorded at import, else code points).
     limits : ArchiveLimits, optional
         Caps applied when reading ``original``.
+    transcripts, codebook : path, optional
+        The ``.txt`` transcripts and the codebook, when they are not in ``folder``
+        (an ``analyze`` output folder). Codes from ``nlpthemes review``
+        (``review/<coder>/codings.csv``) are exported as their coder; the
+        suggestions each review left undecided as the machine user
+        "nlpthemes (<model>) after review by <coder>", instead of ``suggestions.csv``.
 
     Raises
     ------
@@ -116,7 +124,7 @@ def export_project(
     >>> selection.start, selection.end  # REFI positions count the \\r of each CRLF
     (5, 17)
     """
-    data = read_folder(folder)
+    data = read_folder(folder, transcripts=transcripts, codebook=codebook)
     unit = check_unit(offset_unit or data.identities.get("project", {}).get("offset_unit")
                       or "codepoint")
     out = Path(out)
@@ -194,9 +202,8 @@ def _from_folder(data: Folder, unit: OffsetUnit, machine: str,
     guids = {} if data.codebook is None else code_guids(data.codebook)
     plan = plan_codings(data.codings, transcripts=data.transcripts, code_guid=guids,
                         user_guid=users, identities=ids, offset_unit=unit)
-    machine_guid = users(machine) if data.suggestions else None
-    if data.suggestions and data.codebook is not None and machine_guid is not None:
-        _add_suggestions(plan, data, guids, machine_guid, machine, unit, result)
+    if data.suggestions and data.codebook is not None:
+        _add_suggestions(plan, data, guids, users, machine, unit, result)
     project = ids.get("project", {})
     root = _build.project(name=project.get("name") or data.path.name,
                           origin=f"nlpthemes {__version__}")
@@ -213,16 +220,20 @@ def _from_folder(data: Folder, unit: OffsetUnit, machine: str,
     return etree.ElementTree(root), files
 
 
-def _add_suggestions(plan: Plan, data: Folder, guids: dict[str, str], machine_guid: str,
+def _add_suggestions(plan: Plan, data: Folder, guids: dict[str, str], users: _Users,
                      machine: str, unit: OffsetUnit, result: ExportResult) -> None:
+    """Applied suggestions as a machine user; those a review left undecided, one per reviewer."""
     assert data.codebook is not None
-    suggested = plan_suggestions(data.suggestions, transcripts=data.transcripts, code_guid=guids,
-                                 codebook=data.codebook, machine=machine_guid,
-                                 machine_name=machine, offset_unit=unit)
-    for selections in suggested.selections.values():
-        for selection in selections:
-            plan.add(selection)
-    result.suggestions = suggested.count()[0]
+    for reviewer in dict.fromkeys(row.coder for row in data.suggestions):
+        name = f"{machine} after review by {reviewer}" if reviewer else machine
+        rows = [row for row in data.suggestions if row.coder == reviewer]
+        suggested = plan_suggestions(rows, transcripts=data.transcripts, code_guid=guids,
+                                     codebook=data.codebook, machine=users(name),
+                                     machine_name=name, offset_unit=unit)
+        for selections in suggested.selections.values():
+            for selection in selections:
+                plan.add(selection)
+        result.suggestions += suggested.count()[0]
 
 
 def _merged(data: Folder, project: RefiProject, unit: OffsetUnit, machine: str,
@@ -254,7 +265,7 @@ def _merged(data: Folder, project: RefiProject, unit: OffsetUnit, machine: str,
     plan = plan_codings(extra, transcripts=data.transcripts, code_guid=guids, user_guid=users,
                         identities={"project": {"offset_unit": unit}}, offset_unit=unit)
     if data.suggestions and data.codebook is not None:
-        _add_suggestions(plan, data, guids, users(machine), machine, unit, result)
+        _add_suggestions(plan, data, guids, users, machine, unit, result)
     _build.add_users(root, ns, users.new)
     files = dict(project.files)
     source_guids = {t: s.guid for t, s in by_transcript.items()}

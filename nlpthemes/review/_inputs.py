@@ -1,0 +1,160 @@
+"""What a review starts from: transcripts, sentences, codebook, the codes given at start.
+
+Three kinds of start:
+
+- an ``analyze`` output folder: its ``manifest.json`` names the transcripts,
+  codebook, codings, reading options and model of that run;
+- a folder laid out as ``nlpthemes import`` writes it: ``transcripts/``,
+  ``codebook.csv`` (or .yaml/.xlsx/.qdc) and, optionally, ``codings.csv``;
+- any folder with the inputs named explicitly (``transcripts``, ``codebook``,
+  ``codings``): the folder then only receives the review's files.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from nlpthemes.codebook import Codebook
+from nlpthemes.corpus import Corpus, Sentence
+from nlpthemes.errors import InputError
+from nlpthemes.io import ReadOptions
+
+__all__ = ["ReviewInputs", "load_inputs"]
+
+_CODEBOOK_NAMES = ("codebook.csv", "codebook.yaml", "codebook.yml", "codebook.xlsx", "codebook.qdc")
+
+
+@dataclass
+class ReviewInputs:
+    """The material of a review.
+
+    Attributes
+    ----------
+    folder : Path
+        Where ``review/<coder>/`` is written.
+    corpus : Corpus
+        The transcripts.
+    sentences : list of Sentence
+        Every sentence (interviewer ones too: they give context), in corpus order.
+    codebook : Codebook
+    codings : DataFrame or None
+        Codes given at start (``transcript,start,end,code,coder``, codebook references).
+    model : str or None
+        The embedding model to use (``None``: the default).
+    warnings : list of str
+    """
+
+    folder: Path
+    corpus: Corpus
+    sentences: list[Sentence]
+    codebook: Codebook
+    codings: Any
+    model: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _from_manifest(folder: Path) -> tuple[list[Path], Path, list[Path], ReadOptions, str | None, Path | None]:
+    path = folder / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("command") != "analyze":
+        raise InputError(path, "not the manifest of an 'nlpthemes analyze' run")
+    params = manifest.get("parameters") or {}
+    if not params.get("codebook"):
+        raise InputError(path, "that analysis ran without a codebook: give --codebook")
+
+    def existing(value: str, what: str) -> Path:
+        p = Path(value)
+        for candidate in (p, folder / p, folder.parent / p):
+            if candidate.exists():
+                return candidate
+        raise InputError(p, f"the {what} named in {path} is not there any more (or analyze ran from another "
+                            "folder): start the review from that folder, or give --transcripts and --codebook")  # fmt: skip
+
+    paths = [existing(p, "transcripts") for p in params.get("paths") or []]
+    codebook = existing(params["codebook"], "codebook")
+    codings = [existing(c, "codings") for c in params.get("codings") or []]
+    attributes = existing(params["attributes"], "attributes") if params.get("attributes") else None
+    options = ReadOptions(interviewers=tuple(params.get("interviewers") or ()),
+                          language=str(params.get("language") or "auto"))  # fmt: skip
+    model = params.get("model")
+    if model is None and isinstance(manifest.get("model"), dict):
+        model = manifest["model"].get("name")
+    return paths, codebook, codings, options, model, attributes
+
+
+def load_inputs(
+    folder: str | Path,
+    *,
+    transcripts: Sequence[str | Path] = (),
+    codebook: str | Path | None = None,
+    codings: Sequence[str | Path] = (),
+    options: ReadOptions = ReadOptions(),
+    attributes: str | Path | None = None,
+    model: str | None = None,
+) -> ReviewInputs:
+    """Read what a review needs (see the module docstring for the three kinds of start).
+
+    Raises
+    ------
+    InputError
+        A folder that is none of the three kinds, a missing file, a bad codebook or codings.
+    """
+    from nlpthemes.io.codebook_files import read_codebook
+    from nlpthemes.jobs._common import load_corpus
+    from nlpthemes.jobs.suggest import load_human_codings
+    from nlpthemes.segment import segment_corpus
+
+    root = Path(folder)
+    paths: list[Path] = [Path(p) for p in transcripts]
+    book_path = None if codebook is None else Path(codebook)
+    coded = [Path(c) for c in codings]
+    chosen_model = model
+    if not paths:
+        if not root.is_dir():
+            raise InputError(root, "no such folder (to start afresh, give --transcripts and --codebook)")
+        if (root / "manifest.json").is_file():
+            paths, found_book, found_codings, found_options, found_model, found_attributes = _from_manifest(root)
+            book_path = book_path or found_book
+            coded = coded or found_codings
+            options = replace(options, interviewers=tuple(dict.fromkeys((*options.interviewers,
+                                                                         *found_options.interviewers))),
+                              language=found_options.language if options.language == "auto" else options.language)
+            attributes = attributes or found_attributes
+            chosen_model = model or found_model
+        elif (root / "transcripts").is_dir():
+            paths = [root / "transcripts"]
+            book_path = book_path or next((root / n for n in _CODEBOOK_NAMES if (root / n).is_file()), None)
+            if not coded and (root / "codings.csv").is_file():
+                coded = [root / "codings.csv"]
+            if book_path is None:
+                raise InputError(root, "no codebook.csv (or .yaml, .xlsx, .qdc) in this folder: give --codebook")
+        else:
+            raise InputError(root, "neither an 'nlpthemes analyze' output folder (manifest.json) nor an imported "
+                                   "project (transcripts/ and codebook.csv): give --transcripts and --codebook")  # fmt: skip
+    if book_path is None:
+        raise InputError(None, "the review needs a codebook (--codebook FILE)")
+    book = read_codebook(book_path)
+    if sum(c.codable for c in book) < 2:
+        raise InputError(book_path, "the codebook needs at least two codable codes to review suggestions")
+    corpus = load_corpus(paths, options, attributes=attributes)
+    language = None if options.language == "auto" else options.language
+    sentences = segment_corpus(corpus, language=language)
+    if not sentences:
+        raise InputError(None, "the transcripts have no sentences to review")
+    notes = [f"skipped {message}" for _, message in corpus.errors]
+    human: Any = None
+    if coded:
+        for path in coded:
+            if not path.is_file():
+                raise InputError(path, "no such file")
+        human, more = load_human_codings(coded, corpus.by_id(), book)
+        notes += more
+    root.mkdir(parents=True, exist_ok=True)
+    return ReviewInputs(root, corpus, list(sentences), book, human, chosen_model, notes)
