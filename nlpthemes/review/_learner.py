@@ -28,6 +28,13 @@ __all__ = ["Learner", "Scores", "Snapshot", "active_order", "new_suggester"]
 TOP = 20  # the head of the queue whose change a refit reports
 
 
+def _takes_groups(model: Any) -> bool:
+    """Whether the suggester's ``fit`` can be told each sentence's real interview."""
+    import inspect
+
+    return "groups" in inspect.signature(model.fit).parameters
+
+
 def new_suggester(embedder: Any) -> Any:
     """The suggester a review learns with: change the default here, and only here.
 
@@ -35,11 +42,11 @@ def new_suggester(embedder: Any) -> Any:
     --------
     >>> from nlpthemes.embed import FakeEmbedder
     >>> type(new_suggester(FakeEmbedder())).__name__
-    'CodeSuggester'
+    'JudgedSuggester'
     """
-    from nlpthemes.suggest import CodeSuggester
+    from nlpthemes.suggest import make_suggester
 
-    return CodeSuggester(embedder=embedder)
+    return make_suggester(embedder)
 
 
 @dataclass(frozen=True)
@@ -173,7 +180,9 @@ class Learner:
         model = self.make(self.embedder)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=RuntimeWarning)
-            model.fit(view, self.codebook, codings=codings if len(codings) else None, embeddings=self.vectors)
+            extra = {"groups": [s.transcript_id for s in self.sentences]} if _takes_groups(model) else {}
+            model.fit(view, self.codebook, codings=codings if len(codings) else None, embeddings=self.vectors,
+                      **extra)  # fmt: skip
             proba = np.asarray(model.predict_proba(self.sentences, embeddings=self.vectors), dtype=np.float64)
         applied = np.asarray(model.decide(proba), dtype=bool)
         with self._lock:

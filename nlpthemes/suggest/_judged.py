@@ -207,10 +207,14 @@ class JudgedSuggester:
         *,
         codings: pd.DataFrame | None = None,
         embeddings: Any = None,
+        groups: Sequence[str] | None = None,
     ) -> JudgedSuggester:
         """Fit the retriever, then (with codings) the judge and the thresholds.
 
-        Parameters are those of :meth:`CodeSuggester.fit`.
+        Parameters are those of :meth:`CodeSuggester.fit`, and ``groups``: the interview
+        each sentence belongs to, when sentence ``transcript_id`` s split interviews into
+        pieces (a review hands over runs of reviewed sentences); the judge's cross-fitting
+        never puts two pieces of one interview on both sides.
         """
         self._validate()
         retriever = CodeSuggester(embedder=self.embedder, top_k=self.top_k, context_window=self.context_window,
@@ -242,23 +246,27 @@ class JudgedSuggester:
         known = {s.transcript_id for s in sentences}
         codings = codings[codings["transcript"].astype(str).isin(known)]
         labels, coded = label_matrix(sentences, codings, self.codes_, min_coverage=self.min_coverage)
-        if len({sentences[int(i)].transcript_id for i in np.nonzero(coded)[0]}) < MIN_JUDGE_TRANSCRIPTS:
+        group_of = [s.transcript_id for s in sentences] if groups is None else [str(g) for g in groups]
+        if len(group_of) != len(sentences):
+            raise ValueError(f"groups: {len(group_of)} groups for {len(sentences)} sentences")
+        if len({group_of[int(i)] for i in np.nonzero(coded)[0]}) < MIN_JUDGE_TRANSCRIPTS:
             # the judge's choices can only be checked on transcripts it did not learn from
             self.scorer_ = None
             return self
-        self._fit_judge(sentences, raw, labels, coded)
+        self._fit_judge(sentences, raw, labels, coded, group_of)
         self.stage_ = "judge"
         return self
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
-              labels: NDArray[np.bool_] | None = None) -> PairTask:  # fmt: skip
+              labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip
         questions = preceding_questions(sentences)
         texts = [sentence_in_context(sentences, i, question=q) for i, q in enumerate(questions)]
         return PairTask(sentences, texts, self.cards_, list(self.codes_), normalise(raw),
-                        labels if labels is not None else np.zeros((len(sentences), len(self.codes_)), bool))  # fmt: skip
+                        labels if labels is not None else np.zeros((len(sentences), len(self.codes_)), bool),
+                        list(groups))  # fmt: skip
 
     def _fit_judge(self, sentences: Sequence[Sentence], raw: NDArray[np.float32], labels: NDArray[np.bool_],
-                   coded: NDArray[np.bool_]) -> None:  # fmt: skip
+                   coded: NDArray[np.bool_], groups: Sequence[str]) -> None:  # fmt: skip
         r = self.retriever_
         context = r._vectors(sentences, raw)
         plain = normalise(raw)
@@ -266,11 +274,11 @@ class JudgedSuggester:
         # evidence for each coded sentence comes from the codes of other transcripts (many folds, so
         # that the evidence is nearly as strong as it will be for new transcripts)
         features = cross_fitted_features(sentences, context, plain, r.code_vectors_, labels, rows,
-                                         transcript_folds(sentences, rows, _FEATURE_FOLDS),
+                                         transcript_folds(groups, rows, _FEATURE_FOLDS),
                                          example_weight=r.example_weight_, column_mean=r.column_mean_,
                                          column_std=r.column_std_)  # fmt: skip
         y = labels[rows]
-        fold = transcript_folds(sentences, rows, 5)
+        fold = transcript_folds(groups, rows, 5)
         # stage 1: rank codes by the retriever's similarity features alone
         similarity = features[..., :_RANK_FEATURES]
         ranker = PairLogit(C=_C).fit(similarity.reshape(-1, _RANK_FEATURES), y.ravel())
@@ -280,7 +288,7 @@ class JudgedSuggester:
         sets = dict(FEATURE_SETS)
         usable = np.ones(len(rows), dtype=bool)
         if self.scorer_ is not None:  # a judge that reads the texts: one more feature
-            extra = self.scorer_.fit(self._task(sentences, raw, labels), rows, candidates)
+            extra = self.scorer_.fit(self._task(sentences, raw, labels, groups), rows, candidates)
             usable = np.asarray(np.isfinite(np.where(candidates, extra, 0.0)).all(axis=1), dtype=bool)
             features = np.concatenate([features, np.nan_to_num(extra, nan=0.0)[..., None]], axis=-1)
             judge_column = [features.shape[-1] - 1]
@@ -396,21 +404,20 @@ class JudgedSuggester:
         return Path(save_judged(self, path))
 
 
-def transcript_folds(sentences: Sequence[Sentence], rows: NDArray[np.intp], n_folds: int) -> NDArray[np.intp]:
-    """Fold of each coded row, always by whole transcript (at most ``n_folds``, at least two transcripts).
+def transcript_folds(groups: Sequence[str], rows: NDArray[np.intp], n_folds: int) -> NDArray[np.intp]:
+    """Fold of each coded row, always by whole transcript (``groups``: each sentence's transcript).
 
     Unlike the retriever's folds, never contiguous blocks of one transcript: neighbouring
     passages of an interview share codes, so such folds would flatter the evidence.
 
     Examples
     --------
-    >>> s = [Sentence(t, i, 0, 1, "x") for t in "ab" for i in range(2)]
-    >>> transcript_folds(s, np.arange(4), 20).tolist()
+    >>> transcript_folds(["a", "a", "b", "b"], np.arange(4), 20).tolist()
     [0, 0, 1, 1]
     """
-    ids = sorted({sentences[int(i)].transcript_id for i in rows})
+    ids = sorted({groups[int(i)] for i in rows})
     fold_of = {t: k % n_folds for k, t in enumerate(ids)}
-    return np.array([fold_of[sentences[int(i)].transcript_id] for i in rows], dtype=np.intp)
+    return np.array([fold_of[groups[int(i)]] for i in rows], dtype=np.intp)
 
 
 def _zero_shot_probabilities(judge: str, scores: NDArray[np.float64], candidates: NDArray[np.bool_]) -> NDArray[np.float64]:

@@ -41,6 +41,11 @@ class PairTask:
     names: list[str]
     plain: NDArray[np.float32]
     labels: NDArray[np.bool_] = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+    groups: list[str] = field(default_factory=list)
+
+    def group(self, i: int) -> str:
+        """The interview sentence ``i`` belongs to (its transcript unless groups were given)."""
+        return self.groups[i] if self.groups else self.sentences[i].transcript_id
 
     def bare(self, i: int) -> str:
         """The sentence alone (a search reranker reads a query, not a marked passage)."""
@@ -116,10 +121,10 @@ class CrossEncoderPairScorer:
 
     def fit(self, task: PairTask, rows: NDArray[np.intp], candidates: NDArray[np.bool_]) -> NDArray[np.float64]:
         """Train two models on the two halves of the coded transcripts; honest training scores."""
-        ids = sorted({task.sentences[i].transcript_id for i in rows})
+        ids = sorted({task.group(i) for i in rows})
         if len(ids) >= 2:
             half = {t: n % 2 for n, t in enumerate(ids)}
-            side = np.array([half[task.sentences[i].transcript_id] for i in rows])
+            side = np.array([half[task.group(i)] for i in rows])
         else:  # one transcript: its two halves
             side = (np.arange(len(rows)) >= len(rows) // 2).astype(int)
         out = np.full(candidates.shape, np.nan)
@@ -179,7 +184,7 @@ class LlmPairScorer:
         questions = []
         for local, i in enumerate(rows):
             examples: tuple[tuple[str, tuple[str, ...]], ...] = ()
-            allowed = np.nonzero(bank_ids != task.sentences[i].transcript_id)[0]
+            allowed = np.nonzero(bank_ids != task.group(i))[0]
             if self.examples and len(allowed):
                 sims = bank_vectors[allowed] @ task.plain[i]
                 best = allowed[np.argsort(-sims, kind="stable")[: self.examples]]
@@ -208,7 +213,7 @@ class LlmPairScorer:
             [task.sentences[i].text for i in rows],
             [tuple(task.names[c] for c in np.nonzero(task.labels[i])[0]) for i in rows],
             np.asarray(task.plain[rows], dtype=np.float32),
-            np.array([task.sentences[i].transcript_id for i in rows], dtype=object),
+            np.array([task.group(i) for i in rows], dtype=object),
         )
         keep = np.sort(np.random.default_rng(self.seed).permutation(len(rows))[: self.max_training])
         out = np.full(candidates.shape, np.nan)

@@ -140,6 +140,22 @@ def test_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -
     assert judged.describe()["stage"] == "retriever"
 
 
+def test_pieces_of_one_interview_count_as_one_when_groups_say_so(study) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    sentences, gold, _, _ = study
+    one = [s for s in sentences if s.transcript_id == "t00"]
+    pieces = [replace(s, transcript_id=f"t00#{s.index // 4}") for s in one]  # one interview in four pieces
+    codings = _codings(pieces, [gold[i] for i, s in enumerate(sentences) if s.transcript_id == "t00"],
+                       {s.transcript_id for s in pieces})  # fmt: skip
+    emb = FakeEmbedder(dimension=64)
+    as_pieces = JudgedSuggester(embedder=emb).fit(pieces, _codebook(), codings=codings)
+    grouped = JudgedSuggester(embedder=emb).fit(pieces, _codebook(), codings=codings, groups=["t00"] * len(pieces))
+    assert as_pieces.stage_ == "judge" and grouped.stage_ == "retriever"
+    with pytest.raises(ValueError, match="groups: 1 groups for 16 sentences"):
+        JudgedSuggester(embedder=emb).fit(pieces, _codebook(), codings=codings, groups=["t00"])
+
+
 def test_probabilities_are_calibrated(study) -> None:  # type: ignore[no-untyped-def]
     sentences, gold, codings, test = study
     model = JudgedSuggester(embedder=FakeEmbedder(dimension=256)).fit(sentences, _codebook(), codings=codings)
