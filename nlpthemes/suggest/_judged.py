@@ -25,6 +25,7 @@ from nlpthemes.errors import NotFittedError
 from nlpthemes.suggest._calibrate import mean_kappa
 from nlpthemes.suggest._context import normalise
 from nlpthemes.suggest._decide import THRESHOLDS, candidate_count, choose_thresholds, top_candidates
+from nlpthemes.suggest._evidence import turn_mean
 from nlpthemes.suggest._labels import label_matrix
 from nlpthemes.suggest._model import CodeSuggester
 from nlpthemes.suggest._pairs import FEATURE_NAMES, Reference, cross_fitted_features, pair_features
@@ -42,6 +43,7 @@ _ZERO_SHOT_CANDIDATES = 8  # candidates a zero-shot text judge reads per sentenc
 MIN_JUDGE_TRANSCRIPTS = 2  # coded transcripts needed before the judge takes over from the retriever
 _RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_NAMES
 _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
+_TURN_WEIGHTS = (0.0, 0.5, 1.0)  # how much a sentence's probabilities follow its turn's (chosen out of fold)
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
 # the judge reads either the retriever's similarity features alone or every feature, as
 # out-of-fold kappa says: evidence from the coder's codes helps where codes have examples
@@ -190,7 +192,7 @@ class JudgedSuggester:
         scorer = None if self.scorer_ is None else self.scorer_.describe()
         return {
             "suggester": "retriever + judge", "judge": self.judge, "stage": self.stage_,
-            "judge_features": self.feature_set_,
+            "judge_features": self.feature_set_, "turn_weight": getattr(self, "turn_weight_", 0.0),
             "text_judge": scorer, "mode": self.mode_, "n_training_sentences": self.n_training_,
             "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
             "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
@@ -307,6 +309,17 @@ class JudgedSuggester:
                 best = (kappa, name, oof, platt)
         assert best is not None
         _, feature_set, oof, platt = best
+        # human codes often cover a whole turn: share each sentence's probabilities with its turn, as
+        # far as out-of-fold kappa says it helps (codes of single utterances, not at all)
+        coded_sentences = [sentences[int(i)] for i in np.asarray(rows)[usable]]
+        turn_weight, best_kappa = 0.0, -np.inf
+        for weight in _TURN_WEIGHTS:
+            smoothed = _turn_smooth(oof, coded_sentences, weight)
+            kappa = max(mean_kappa(y[usable], smoothed >= t) for t in THRESHOLDS)
+            if kappa > best_kappa + 1e-9:
+                turn_weight, best_kappa = weight, kappa
+        oof = _turn_smooth(oof, coded_sentences, turn_weight)
+        self.turn_weight_ = turn_weight
         threshold, per_code, _ = choose_thresholds(y[usable], oof, shrink=float(self.shrink))
         columns = sets[feature_set]
         fitted_on = candidates & usable[:, None]
@@ -375,7 +388,7 @@ class JudgedSuggester:
         proba = np.zeros(shape)
         a, b = self.platt_
         proba[candidates] = _sigmoid(a * self.judge_model_.decision_function(chosen[candidates]) + b)
-        return _fill_non_candidates(proba, rank_scores, candidates)
+        return _turn_smooth(_fill_non_candidates(proba, rank_scores, candidates), sentences, self.turn_weight_)
 
     def predict(self, sentences: Sequence[Sentence], embeddings: Any = None) -> NDArray[np.bool_]:
         """Which codes the suggester applies to each sentence ``(n, k)`` (none: it abstains)."""
@@ -437,6 +450,20 @@ def _zero_shot_probabilities(judge: str, scores: NDArray[np.float64], candidates
     z = z - np.max(np.where(np.isfinite(z), z, -1e300), axis=1, keepdims=True)
     e = np.where(candidates, np.exp(z), 0.0)
     return np.asarray(e / np.maximum(e.sum(axis=1, keepdims=True), 1e-300), dtype=np.float64)
+
+
+def _turn_smooth(proba: NDArray[np.float64], sentences: Sequence[Sentence], weight: float) -> NDArray[np.float64]:
+    """Each sentence's probabilities mixed with the mean of its speaker turn's: ``(1 - w) p + w mean``.
+
+    Examples
+    --------
+    >>> s = [Sentence("t", 0, 0, 1, "a", turn=0), Sentence("t", 1, 2, 3, "b", turn=0)]
+    >>> _turn_smooth(np.array([[1.0], [0.0]]), s, 0.5).tolist()
+    [[0.75], [0.25]]
+    """
+    if weight == 0 or len(sentences) == 0:
+        return proba
+    return np.asarray((1 - weight) * proba + weight * turn_mean(proba, sentences), dtype=np.float64)
 
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:

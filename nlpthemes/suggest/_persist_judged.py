@@ -86,6 +86,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
         "cards": list(model.cards_), "mode": model.mode_, "n_candidates": int(model.n_candidates_),
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
+        "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }  # fmt: skip
     with atomic_path(folder / ARRAYS) as tmp:
@@ -143,6 +144,7 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.cv_kappa_ = meta["cv_kappa"]
     model.feature_set_ = str(meta["feature_set"])
     model.stage_ = str(meta.get("stage", "retriever"))
+    model.turn_weight_ = float(meta.get("turn_weight", 0.0))
     if len(model.thresholds_) != len(model.codes_):
         raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")
     if model.stage_ == "judge":
