@@ -428,6 +428,7 @@ def main() -> None:
     parser.add_argument("--torch-threads", type=int, default=0,
                         help="setfit: torch CPU threads (0: torch's default; 1 is faster on a busy machine)")  # fmt: skip
     parser.add_argument("--llm-sample", type=int, default=200, help="llm: held-out sentences judged per split")
+    parser.add_argument("--llm-train", type=int, default=300, help="llm: coded sentences it reads to learn trust")
     parser.add_argument("--llm-model", default=None, help="llm: a GGUF file or installed model name")
     parser.add_argument("--llm-url", default=None, help="llm: an OpenAI-compatible server instead")
     parser.add_argument("--device", default=None, help="cross-encoder: where it trains (default: CUDA if present)")
@@ -447,7 +448,8 @@ def main() -> None:
 
         torch.set_num_threads(args.torch_threads)
     embedder = load_embedder(args.model, progress=False)
-    judge_options = {"llm": {"judge_model": args.llm_model, "judge_url": args.llm_url},
+    judge_options = {"llm": {"judge_model": args.llm_model, "judge_url": args.llm_url,
+                             "judge_sample": args.llm_train},
                      "cross-encoder": {"device": args.device, "judge_model": args.ce_base}}  # fmt: skip
     exported = datasets.load_export(args.from_export) if args.from_export is not None else {}
     rows = []

@@ -113,7 +113,7 @@ class PairEncoder:
                                                                            local_files_only=True)  # fmt: skip
         finally:
             hf_logging.set_verbosity(level)
-        return tokenizer, model
+        return tokenizer, model.float()  # train in fp32 even from half-precision weights
 
     def fit(self, text_a: Sequence[str], text_b: Sequence[str], target: Sequence[bool]) -> PairEncoder:
         """Fine-tune a fresh copy of the base model on labelled pairs; returns ``self``."""

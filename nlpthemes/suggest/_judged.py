@@ -82,6 +82,9 @@ class JudgedSuggester:
         ``"llm"`` only: an OpenAI-compatible server (``http://127.0.0.1:PORT/v1``).
     device : str or None, default=None
         Where the cross-encoder trains (``None``: CUDA when available).
+    judge_sample : int, default=300
+        ``"llm"`` only: coded sentences the LLM reads to learn how far to trust it (it takes
+        seconds per sentence on a CPU).
 
     Attributes
     ----------
@@ -127,6 +130,7 @@ class JudgedSuggester:
         judge_model: str | None = None,
         judge_url: str | None = None,
         device: str | None = None,
+        judge_sample: int = 300,
     ) -> None:
         self.embedder = embedder
         self.judge = judge
@@ -138,11 +142,12 @@ class JudgedSuggester:
         self.judge_model = judge_model
         self.judge_url = judge_url
         self.device = device
+        self.judge_sample = judge_sample
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor parameters (scikit-learn convention)."""
         names = ("embedder", "judge", "top_k", "recall", "context_window", "min_coverage", "shrink", "judge_model",
-                 "judge_url", "device")  # fmt: skip
+                 "judge_url", "device", "judge_sample")  # fmt: skip
         return {name: getattr(self, name) for name in names}
 
     def set_params(self, **params: Any) -> JudgedSuggester:

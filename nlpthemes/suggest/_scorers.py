@@ -250,9 +250,9 @@ def make_scorer(params: Any) -> Any:
         from nlpthemes.suggest._llm import LlamaCppBackend, OpenAIBackend
 
         if url:
-            return LlmPairScorer(backend=OpenAIBackend(url=url, model=model or ""))
+            return LlmPairScorer(backend=OpenAIBackend(url=url, model=model or ""), max_training=params.judge_sample)
         path = Path(model).expanduser() if model else None
         if path is None or not path.exists():
             _, path = require_model(model or "qwen2.5-coder-1.5b-instruct", kind="llm")
-        return LlmPairScorer(backend=LlamaCppBackend(model_path=path))
+        return LlmPairScorer(backend=LlamaCppBackend(model_path=path), max_training=params.judge_sample)
     raise ValueError(f"no text scorer for judge {judge!r}")
