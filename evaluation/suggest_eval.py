@@ -253,7 +253,7 @@ def fit_judged(cs: datasets.CodedSet, embedder, x: np.ndarray, train: np.ndarray
     chosen = held if rows is None else held[rows]
     p = model.predict_proba([cs.sentences[i] for i in chosen], embeddings=x[chosen])
     cols = [model.codes_.index(c) for c in cs.codes]
-    calibrated = model.stage_ == "judge"
+    calibrated = model.mode_ == "learned"
     note = (f"stage={model.stage_}, features={model.feature_set_}, turn={getattr(model, 'turn_weight_', 0.0)}, candidates={model.n_candidates_}"
             f" (cv recall {model.candidate_recall_ if model.candidate_recall_ is None else round(model.candidate_recall_, 3)})")
     return p[:, cols], model.decide(p)[:, cols], p[:, cols] if calibrated else None, time.perf_counter() - started, note

@@ -16,7 +16,12 @@ from pathlib import Path
 from nlpthemes.embed._registry import KIND_WORDS, ModelSpec, PackageSource, Registry, load_registry
 from nlpthemes.errors import ModelNotFoundError
 
-__all__ = ["ResolvedModel", "find_package_dir", "resolve_model", "set_offline"]
+__all__ = ["ResolvedModel", "find_package_dir", "multilingual_model", "resolve_model", "set_offline"]
+
+# For Korean, Japanese and Chinese transcripts: the best installed multilingual model, by
+# evaluation/suggest_eval.py on Korean utterances with an English codebook (3i4K) and
+# evaluation/multilingual_embed.py (translated pairs); EmbeddingGemma is installed on request.
+MULTILINGUAL_PREFERENCE = ("embeddinggemma-300m", "use-multilingual-v3")
 
 _REPO_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
@@ -58,6 +63,26 @@ def set_offline() -> None:
     constants = sys.modules.get("huggingface_hub.constants")
     if constants is not None:
         constants.HF_HUB_OFFLINE = True  # type: ignore[attr-defined]
+
+
+def multilingual_model(registry: Registry | None = None) -> str:
+    """The multilingual embedding model to use when none is named: the first installed of
+    :data:`MULTILINGUAL_PREFERENCE` (``use-multilingual-v3`` is a dependency, so always there).
+
+    Examples
+    --------
+    >>> multilingual_model() in MULTILINGUAL_PREFERENCE
+    True
+    """
+    registry = registry or load_registry()
+    for name in MULTILINGUAL_PREFERENCE[:-1]:
+        spec = registry.get(name)
+        if spec is not None and spec.install is not None:
+            from nlpthemes.models._store import installed_path
+
+            if installed_path(spec) is not None:
+                return spec.name
+    return MULTILINGUAL_PREFERENCE[-1]
 
 
 def find_package_dir(source: PackageSource) -> Path | None:

@@ -161,8 +161,9 @@ class SentenceTransformerEmbedder(LocalModelEmbedder):
             self._model = self._load_model()
         if isinstance(self._model, GpuEncoder):
             return self._model.dimension
-        dimension = self._model.get_sentence_embedding_dimension()
-        return int(dimension)
+        # sentence-transformers 6 renamed get_sentence_embedding_dimension (now deprecated)
+        method = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        return int(method())
 
     def _encode_chunk(self, texts: list[str]) -> Any:
         if isinstance(self._model, GpuEncoder):

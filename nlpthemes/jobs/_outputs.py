@@ -85,6 +85,7 @@ class State:
         import pandas as pd
 
         from nlpthemes.embed import load_embedder
+        from nlpthemes.embed._resolve import multilingual_model
         from nlpthemes.jobs._reading import reading_warnings
         from nlpthemes.jobs.themes import CJK, keyword_language, run_themes
 
@@ -106,7 +107,7 @@ class State:
         self.warnings += [f"skipped {message}" for _, message in self.corpus.errors]
         self.warnings += reading_warnings(result.segmented.reading)
         language = keyword_language(self.corpus, options.language)
-        self.embedder = load_embedder(model if model is not None else ("multilingual" if language in CJK else None),
+        self.embedder = load_embedder(model if model is not None else (multilingual_model() if language in CJK else None),
                                       device=device, cache=True, progress=not self.quiet)  # fmt: skip
         self.vectors = np.asarray(self.embedder.encode([s.text for s in self.sentences]), dtype=np.float32)
         self.labels = dict(zip(result.themes["id"], result.themes["label"], strict=True))

@@ -162,6 +162,7 @@ def run_themes(
     'id,label,size,keywords,parent,level,share'
     """
     from nlpthemes.embed import load_embedder
+    from nlpthemes.embed._resolve import multilingual_model
     from nlpthemes.themes import ThemeModel, quotes_table, theme_distribution, themes_table
 
     def announce(name: str) -> None:
@@ -179,7 +180,7 @@ def run_themes(
     segmented.reading = hide_names(segmented.reading, pseudonymiser)
     write_sentences_csv(sentences, out / "sentences.csv", pseudonymiser=pseudonymiser)
     language = keyword_language(segmented.corpus, options.language)
-    model_name = model if model is not None else ("multilingual" if language in CJK else None)
+    model_name = model if model is not None else (multilingual_model() if language in CJK else None)
     t_embed = time.perf_counter()
     announce("embedding")
     embedder = load_embedder(model_name, device=device, cache=cache, progress=not quiet)

@@ -38,3 +38,16 @@ def test_the_task_prompt_changes_the_vectors(gemma) -> None:  # type: ignore[no-
     bare = model.encode(["I volunteer every week."], convert_to_numpy=True, normalize_embeddings=True)[0]
     prompted = gemma.encode(["I volunteer every week."])[0]
     assert float(bare @ prompted) < 0.999
+
+
+def test_the_multilingual_default_is_gemma_when_installed(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from nlpthemes.embed._resolve import multilingual_model
+
+    monkeypatch.setenv("NLPTHEMES_MODEL_DIR", str(tmp_path))  # nothing installed here
+    assert multilingual_model() == "use-multilingual-v3"
+    monkeypatch.undo()
+    try:
+        load_embedder("embeddinggemma-300m", cache=False, progress=False)
+    except ModelNotFoundError:
+        pytest.skip("embeddinggemma-300m is not installed")
+    assert multilingual_model() == "embeddinggemma-300m"
