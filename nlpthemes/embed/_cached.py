@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.embed._batching import dedupe, encode_in_chunks
 from nlpthemes.embed._cache import EmbeddingCache, text_key
-from nlpthemes.embed._params import ParamsMixin
 from nlpthemes.embed._protocol import Embedder, as_text_list, check_matrix
 
 __all__ = ["CachedEmbedder"]

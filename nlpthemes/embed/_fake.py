@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nlpthemes.embed._params import ParamsMixin
+from nlpthemes._params import ParamsMixin
 from nlpthemes.embed._protocol import as_text_list
 
 __all__ = ["FakeEmbedder"]

@@ -12,10 +12,10 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.embed._batching import dedupe, encode_in_chunks
 from nlpthemes.embed._cache import EmbeddingCache
 from nlpthemes.embed._hashing import file_sha256, verify_file
-from nlpthemes.embed._params import ParamsMixin
 from nlpthemes.embed._protocol import as_text_list, check_matrix
 from nlpthemes.embed._registry import ModelSpec
 from nlpthemes.embed._resolve import find_package_dir

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.errors import InputError, NotFittedError
 
 __all__ = ["PairEncoder", "RerankerScorer", "default_base_model"]
@@ -42,7 +43,7 @@ def _device(device: str | None) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-class PairEncoder:
+class PairEncoder(ParamsMixin):
     """A cross-encoder fine-tuned on the coder's (sentence, code text) pairs.
 
     Parameters
@@ -90,11 +91,6 @@ class PairEncoder:
         self.learning_rate = learning_rate
         self.seed = seed
         self.device = device
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn convention)."""
-        names = ("base", "max_length", "epochs", "max_steps", "batch_size", "learning_rate", "seed", "device")
-        return {name: getattr(self, name) for name in names}
 
     def _load(self, folder: Path) -> tuple[Any, Any]:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
 from nlpthemes.errors import NotFittedError
@@ -50,7 +51,7 @@ _C = 0.05  # inverse regularisation of the pair models (standardised features): 
 FEATURE_SETS = {"similarity": list(range(_RANK_FEATURES)), "all": list(range(len(FEATURE_NAMES)))}
 
 
-class JudgedSuggester:
+class JudgedSuggester(ParamsMixin):
     """Suggest codes in two stages: a retriever proposes, a judge reads each pair and decides.
 
     Parameters
@@ -143,21 +144,6 @@ class JudgedSuggester:
         self.judge_url = judge_url
         self.device = device
         self.judge_sample = judge_sample
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn convention)."""
-        names = ("embedder", "judge", "top_k", "recall", "context_window", "min_coverage", "shrink", "judge_model",
-                 "judge_url", "device", "judge_sample")  # fmt: skip
-        return {name: getattr(self, name) for name in names}
-
-    def set_params(self, **params: Any) -> JudgedSuggester:
-        """Set constructor parameters (scikit-learn convention)."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"unknown parameter {name!r}; valid: {', '.join(valid)}")
-            setattr(self, name, value)
-        return self
 
     def _validate(self) -> None:
         if self.judge not in JUDGES:

@@ -36,6 +36,32 @@ def _number(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+def write_folder(folder: Path, metadata_name: str, metadata: dict[str, Any], arrays_name: str,
+                 arrays: dict[str, Any]) -> Path:  # fmt: skip
+    """Write a model's arrays (``.npz``) then its metadata (JSON), each atomically; returns ``folder``."""
+    with atomic_path(folder / arrays_name) as tmp:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+    with atomic_text(folder / metadata_name) as handle:
+        json.dump(metadata, handle, indent=2, ensure_ascii=False)
+        handle.write("\n")
+    return folder
+
+
+def read_folder(folder: Path, metadata_name: str, arrays_name: str, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The metadata and arrays of a folder written by :func:`write_folder`, or a one-line error."""
+    meta_path, arrays_path = folder / metadata_name, folder / arrays_name
+    if not meta_path.is_file() or not arrays_path.is_file():
+        raise InputError(folder, f"not a saved {kind} (needs {metadata_name} and {arrays_name})")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(meta_path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    with np.load(arrays_path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    return meta, arrays
+
+
 def save_suggester(model: CodeSuggester, path: str | Path) -> Path:
     """Write a fitted ``model`` into the folder ``path`` (created); returns the folder.
 
@@ -84,13 +110,7 @@ def save_suggester(model: CodeSuggester, path: str | Path) -> Path:
         "embedder": getattr(model.embedder, "name", None),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }
-    with atomic_path(folder / ARRAYS) as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-    with atomic_text(folder / METADATA) as handle:
-        json.dump(metadata, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-    return folder
+    return write_folder(folder, METADATA, metadata, ARRAYS, arrays)
 
 
 def _calibrator(coef: Any, intercept: Any, classes: list[bool]) -> Any:
@@ -121,16 +141,9 @@ def load_suggester(path: str | Path, *, embedder: Any) -> CodeSuggester:
     if is_judged(folder):  # the two-stage suggester (retriever + judge)
         return load_judged(folder, embedder=embedder)  # type: ignore[return-value]
     meta_path, arrays_path = folder / METADATA, folder / ARRAYS
-    if not meta_path.is_file() or not arrays_path.is_file():
-        raise InputError(folder, f"not a saved code suggester (needs {METADATA} and {ARRAYS})")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(meta_path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    meta, arrays = read_folder(folder, METADATA, ARRAYS, "code suggester")
     if meta.get("format") != "nlpthemes.CodeSuggester" or meta.get("format_version", 0) > FORMAT_VERSION:
         raise InputError(meta_path, f"unsupported code suggester format {meta.get('format_version')!r}")
-    with np.load(arrays_path, allow_pickle=False) as data:
-        arrays = {name: data[name] for name in data.files}
     missing = [name for name in _ARRAY_NAMES if name not in arrays]
     if missing:
         raise InputError(arrays_path, f"missing arrays: {', '.join(missing)}")

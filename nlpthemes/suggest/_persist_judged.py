@@ -11,18 +11,22 @@ not copied: it is found again, installed, by name or path (or reached at its URL
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nlpthemes.errors import InputError
-from nlpthemes.io._atomic import atomic_path, atomic_text
 from nlpthemes.manifest import package_versions
 from nlpthemes.suggest._judged import JudgedSuggester
 from nlpthemes.suggest._pairs import Reference
-from nlpthemes.suggest._persist import _number, load_suggester, save_suggester
+from nlpthemes.suggest._persist import (
+    _number,
+    load_suggester,
+    read_folder,
+    save_suggester,
+    write_folder,
+)
 from nlpthemes.suggest._stack import PairLogit
 
 __all__ = ["FORMAT", "is_judged", "load_judged", "save_judged"]
@@ -89,13 +93,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }  # fmt: skip
-    with atomic_path(folder / ARRAYS) as tmp:
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-    with atomic_text(folder / METADATA) as handle:
-        json.dump(metadata, handle, indent=2, ensure_ascii=False)
-        handle.write("\n")
-    return folder
+    return write_folder(folder, METADATA, metadata, ARRAYS, arrays)
 
 
 def _part(arrays: dict[str, Any], prefix: str, path: Path) -> PairLogit:
@@ -120,16 +118,9 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
 
     folder = Path(path)
     meta_path, arrays_path = folder / METADATA, folder / ARRAYS
-    if not meta_path.is_file() or not arrays_path.is_file():
-        raise InputError(folder, f"not a saved code suggester (needs {METADATA} and {ARRAYS})")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(meta_path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    meta, arrays = read_folder(folder, METADATA, ARRAYS, "code suggester")
     if meta.get("format") != FORMAT or meta.get("format_version", 0) > FORMAT_VERSION:
         raise InputError(meta_path, f"unsupported code suggester format {meta.get('format_version')!r}")
-    with np.load(arrays_path, allow_pickle=False) as data:
-        arrays = {name: data[name] for name in data.files}
     model = JudgedSuggester(embedder=embedder, **meta["params"])
     model.retriever_ = load_suggester(folder / "retriever", embedder=embedder)
     model.codes_ = [str(c) for c in meta["codes"]]

@@ -7,12 +7,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.errors import NotFittedError
 
 __all__ = ["PairLogit"]
 
 
-class PairLogit:
+class PairLogit(ParamsMixin):
     """Logistic regression on standardised pair features; probabilities for each pair.
 
     Parameters
@@ -38,10 +39,6 @@ class PairLogit:
 
     def __init__(self, *, C: float = 1.0) -> None:
         self.C = C
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn convention)."""
-        return {"C": self.C}
 
     def fit(self, features: NDArray[np.float64], target: NDArray[np.bool_]) -> PairLogit:
         """Fit on rows of ``features`` with boolean ``target``; returns ``self``."""

@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.corpus import Sentence
-from nlpthemes.embed._params import ParamsMixin
 from nlpthemes.errors import InputError, NlpthemesError, NotFittedError
 from nlpthemes.themes import _engine
 from nlpthemes.themes._cluster import centroids, cluster, lower_fences
