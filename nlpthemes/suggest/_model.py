@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes._params import ParamsMixin
 from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
 from nlpthemes.errors import InputError, NotFittedError
@@ -31,7 +32,7 @@ _THRESHOLDS = tuple(np.round(np.arange(0.05, 0.65, 0.05), 2))
 _ZERO_SHOT_Z = 0.0
 
 
-class CodeSuggester:
+class CodeSuggester(ParamsMixin):
     """Suggest codes from a codebook for each sentence, zero-shot or learned from human codes.
 
     Each code is represented by its text (name, parent, definition, inclusion
@@ -117,22 +118,6 @@ class CodeSuggester:
         self.question_weight = question_weight
         self.threshold = threshold
         self.min_coverage = min_coverage
-
-    # -- scikit-learn conventions -----------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters (scikit-learn convention)."""
-        names = ("embedder", "top_k", "context_window", "context_weight", "example_weight",
-                 "question_weight", "threshold", "min_coverage")  # fmt: skip
-        return {name: getattr(self, name) for name in names}
-
-    def set_params(self, **params: Any) -> CodeSuggester:
-        """Set constructor parameters (scikit-learn convention)."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"unknown parameter {name!r}; valid: {', '.join(valid)}")
-            setattr(self, name, value)
-        return self
 
     def _validate(self) -> None:
         if self.embedder is None:
