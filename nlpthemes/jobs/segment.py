@@ -11,7 +11,7 @@ from nlpthemes.corpus import Corpus, Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, load_corpus, make_pseudonymiser
-from nlpthemes.segment import segment_transcript
+from nlpthemes.segment import Splitter, segment_transcript, split_many
 
 __all__ = ["SegmentResult", "run_segment", "segment_with_progress"]
 
@@ -27,13 +27,25 @@ class SegmentResult:
     interviewers: dict[str, list[str]] = field(default_factory=dict)
 
 
-def segment_with_progress(corpus: Corpus, *, language: str | None = None, quiet: bool = True) -> list[Sentence]:
-    """Segment every transcript, with a progress bar unless quiet."""
+def segment_with_progress(
+    corpus: Corpus, *, language: str | None = None, quiet: bool = True, cache: bool = False
+) -> list[Sentence]:
+    """Segment every transcript, with a progress bar unless quiet.
+
+    With ``cache``, the sentence spans of each turn are looked up in (and
+    added to) the nlpthemes cache file, so a re-run skips the splitter.
+    """
     from tqdm import tqdm
 
+    splitter: Splitter = split_many
+    if cache:
+        from nlpthemes.embed._cache import EmbeddingCache
+        from nlpthemes.jobs._spans import cached_splitter
+
+        splitter = cached_splitter(EmbeddingCache())
     sentences: list[Sentence] = []
     for transcript in tqdm(corpus.transcripts, desc="segmenting", unit="transcript", disable=quiet, leave=False):
-        sentences.extend(segment_transcript(transcript, language=language))
+        sentences.extend(segment_transcript(transcript, language=language, splitter=splitter))
     return sentences
 
 
@@ -45,6 +57,7 @@ def run_segment(
     attributes: str | Path | None = None,
     pseudonyms: PseudonymOptions = PseudonymOptions(),
     quiet: bool = True,
+    cache: bool = False,
 ) -> SegmentResult:
     """Read files, split them into sentences and write ``sentences.csv``.
 
@@ -62,6 +75,9 @@ def run_segment(
         Pseudonymisation of speaker names and listed names in the output.
     quiet : bool
         No progress bars.
+    cache : bool
+        Remember sentence spans in the nlpthemes cache (``NLPTHEMES_CACHE_DIR``)
+        and reuse them: a re-run of the same files skips the splitter.
 
     Returns
     -------
@@ -82,7 +98,7 @@ def run_segment(
     started = time.perf_counter()
     corpus = load_corpus(paths, options, attributes=attributes, quiet=quiet)
     language = None if options.language == "auto" else options.language
-    sentences = segment_with_progress(corpus, language=language, quiet=quiet)
+    sentences = segment_with_progress(corpus, language=language, quiet=quiet, cache=cache)
     pseudonymiser = make_pseudonymiser(corpus, pseudonyms)
     if out is not None:
         write_sentences_csv(sentences, out, pseudonymiser=pseudonymiser)

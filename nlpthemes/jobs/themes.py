@@ -170,7 +170,7 @@ def run_themes(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    segmented = run_segment(paths, None, options=options, attributes=attributes, quiet=quiet)
+    segmented = run_segment(paths, None, options=options, attributes=attributes, quiet=quiet, cache=cache)
     segmented.corpus.transcripts.sort(key=lambda t: t.id)  # any file order gives the same outputs
     sentences = sorted(segmented.sentences, key=lambda s: (s.transcript_id, s.index))
     segmented.sentences = sentences
