@@ -1,4 +1,11 @@
-"""CLI options shared by every command that reads transcripts."""
+"""CLI options shared by every command that reads transcripts.
+
+:data:`READING` and :data:`PSEUDONYMS` are option groups
+(:class:`~nlpthemes.cli._options.OptionGroup`): a command takes
+``attributes`` + ``options`` (a ``ReadOptions``) and ``pseudonyms`` (a
+``PseudonymOptions``) through ``@with_options(READING, PSEUDONYMS)``, and
+typer shows the options below in their place.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-__all__ = ["ReadingArgs", "reading_options", "pseudonym_options", "report_read_errors"]
+from nlpthemes.cli._options import OptionGroup
+
+__all__ = ["PSEUDONYMS", "READING", "pseudonym_options", "reading_options", "report_read_errors"]
 
 Paths = Annotated[list[Path], typer.Argument(help="Transcript files or folders.", show_default=False)]
 Interviewer = Annotated[
@@ -42,10 +51,6 @@ Key = Annotated[
     typer.Option("--key", help="Pseudonym key file (read if it exists, then updated). Keep it apart."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
-
-
-class ReadingArgs:
-    """Marker namespace (the option types above are what commands use)."""
 
 
 def reading_options(
@@ -86,3 +91,26 @@ def report_read_errors(errors: list[tuple[str, str]], quiet: bool) -> None:
     """Print one warning line per file that could not be read."""
     for _, message in errors:
         typer.echo(f"warning: skipped {message}", err=True)
+
+
+READING = OptionGroup.of(
+    ("attributes", "options"),
+    {
+        "interviewer": (Interviewer, None), "no_guess_interviewers": (NoGuess, False),
+        "attributes": (Attributes, None), "language": (Language, "auto"), "encoding": (Encoding, None),
+        "id_column": (IdColumn, None), "text_column": (TextColumn, None), "speaker_column": (SpeakerColumn, None),
+    },  # fmt: skip
+    lambda v, _: {
+        "attributes": v["attributes"],
+        "options": reading_options(v["interviewer"], v["no_guess_interviewers"], v["language"], v["encoding"],
+                                   v["id_column"], v["text_column"], v["speaker_column"]),
+    },  # fmt: skip
+)
+"""Reading options: the command gets ``attributes`` (a path or ``None``) and ``options`` (``ReadOptions``)."""
+
+PSEUDONYMS = OptionGroup.of(
+    ("pseudonyms",),
+    {"pseudonymise": (Pseudonymise, False), "names": (Names, None), "key": (Key, None)},
+    lambda v, others: {"pseudonyms": pseudonym_options(v["pseudonymise"], v["names"], v["key"], others["out"])},
+)
+"""Pseudonyms: the command gets ``pseudonyms`` (``PseudonymOptions``; the key beside its ``out``)."""

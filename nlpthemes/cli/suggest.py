@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
 
+
+@o.with_options(r.READING)
 def suggest(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
@@ -21,18 +26,13 @@ def suggest(
                      "transcript,start,end,code,coder or transcript,text,code,coder."),
     ] = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Candidate codes per sentence.")] = 3,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Embedding model name or folder.")] = None,
+    model: o.Model = None,
     include_interviewers: Annotated[
         bool, typer.Option("--include-interviewers", help="Also suggest codes for interviewer turns.")
     ] = False,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Suggest codes for each sentence (zero-shot, or learned from --codings)."""
@@ -42,9 +42,7 @@ def suggest(
         raise fail(f"--top-k must be at least 1, got {top_k}", EXIT_USAGE_ERROR)
     result = run_suggest(
         paths, codebook, out, codings=codings or (), top_k=top_k, model=model,
-        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column),
-        attributes=attributes, include_interviewers=include_interviewers, quiet=quiet,
+        options=options, attributes=attributes, include_interviewers=include_interviewers, quiet=quiet,
     )  # fmt: skip
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)
