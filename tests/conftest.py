@@ -90,11 +90,11 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--slow-writes":
         sys.argv.pop(1)
         import nlpthemes.jobs._batch_work as work
-        write = work._write_rows
+        write = work.write_csv
         def slow(*args, **kwargs):
             write(*args, **kwargs)
             time.sleep(0.08)
-        work._write_rows = slow
+        work.write_csv = slow
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     fit.register(app)
     batch.register(app)

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from nlpthemes.io import ReadOptions
-from nlpthemes.jobs._common import PseudonymOptions
+from nlpthemes.io._csv import write_csv
+from nlpthemes.jobs._common import PseudonymOptions, json_ready
 from nlpthemes.pseudonymise import Pseudonymiser
 
 __all__ = ["State"]
@@ -21,13 +22,6 @@ _MATCH_COLUMNS = {
     "uncovered": ["theme", "label", "size", "keywords", "best_code", "best_score"],
     "unsupported": ["code", "best_theme", "best_score"],
 }
-
-
-def _write_csv(table: Any, path: Path) -> None:
-    from nlpthemes.io._atomic import atomic_text
-
-    with atomic_text(path, newline="") as handle:
-        table.to_csv(handle, index=False, lineterminator="\n")
 
 
 @dataclass
@@ -66,7 +60,7 @@ class State:
         return self.pseudonymiser.text(str(value)) if self.pseudonymiser and isinstance(value, str) else value
 
     def _save(self, key: str, name: str, table: Any) -> None:
-        _write_csv(table, self.out / name)
+        write_csv(self.out / name, table, lineterminator="\n")
         self.files[key] = name
         self.sheets[Path(name).stem] = table
 
@@ -186,7 +180,6 @@ class State:
 
         from nlpthemes.io._atomic import atomic_text
         from nlpthemes.jobs._agreement import agreement_long, agreement_results
-        from nlpthemes.jobs.analyze import _json_ready
 
         started = time.perf_counter()
         self.announce("measuring agreement")
@@ -211,7 +204,7 @@ class State:
             confidence_level=confidence_level, seed=self.seed, progress=not self.quiet,
         )  # fmt: skip
         with atomic_text(self.out / "agreement.json") as handle:
-            json.dump(_json_ready(self.agreement), handle, indent=2, ensure_ascii=False, allow_nan=False)
+            json.dump(json_ready(self.agreement), handle, indent=2, ensure_ascii=False, allow_nan=False)
             handle.write("\n")
         self.files["agreement"] = "agreement.json"
         self._save("agreement_per_code", "agreement_per_code.csv", self.per_code)

@@ -11,7 +11,7 @@ from typing import Any
 
 from nlpthemes.corpus import Corpus, Sentence
 from nlpthemes.io import ReadOptions
-from nlpthemes.io._atomic import atomic_text
+from nlpthemes.io._csv import write_csv
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser
 from nlpthemes.jobs.segment import SegmentResult, run_segment
@@ -85,11 +85,6 @@ def _pseudonymise_tables(themes: Any, quotes: Any, pseudonymiser: Pseudonymiser 
         themes[column] = [pseudonymiser.text(str(v)) for v in themes[column]]
     quotes["text"] = [pseudonymiser.text(str(v)) for v in quotes["text"]]
     quotes["speaker"] = [pseudonymiser.speaker(v) if isinstance(v, str) else v for v in quotes["speaker"]]
-
-
-def _write_csv(table: Any, path: Path) -> None:
-    with atomic_text(path, newline="") as handle:
-        table.to_csv(handle, index=False, lineterminator="\r\n")  # RFC 4180, as sentences.csv
 
 
 def run_themes(
@@ -201,10 +196,10 @@ def run_themes(
     _pseudonymise_tables(themes, quotes, pseudonymiser)
     labels = dict(zip(themes["id"], themes["label"], strict=True))
     by_group = theme_distribution(table, labels=labels)
-    _write_csv(themes, out / "themes.csv")
-    _write_csv(table[list(SENTENCE_THEME_COLUMNS)] if len(table) else table, out / "sentence_themes.csv")
-    _write_csv(by_group, out / "themes_by_group.csv")
-    _write_csv(quotes, out / "quotes.csv")
+    write_csv(out / "themes.csv", themes)
+    write_csv(out / "sentence_themes.csv", table[list(SENTENCE_THEME_COLUMNS)] if len(table) else table)
+    write_csv(out / "themes_by_group.csv", by_group)
+    write_csv(out / "quotes.csv", quotes)
     if save_model:
         theme_model.save(out / "model")
     info = dict(embedder.info())
