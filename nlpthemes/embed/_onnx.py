@@ -103,6 +103,9 @@ def _session(path: Path) -> Any:
     except ImportError:
         raise _missing("onnxruntime") from None
     options = ort.SessionOptions()
+    # idle threads sleep instead of spinning: on a machine shared with other work (or other
+    # workers of a batch run) spinning burns cores for nothing
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     threads = os.environ.get("NLPTHEMES_ONNX_THREADS")
     if threads:
         options.intra_op_num_threads = int(threads)
