@@ -18,7 +18,7 @@ Sentences: every interview sentence at hand, deduplicated and embedded with
 the default model (through the embedding cache): the CTRL+Shift oral
 histories, the PDPilot interviews (data/pdpilot), and, from
 ../shared/data, the Unix oral histories and the AnnoMI counselling
-utterances (about 39k unique sentences). A size up to that pool is drawn
+utterances (31,757 unique sentences). A size up to that pool is drawn
 from it; a larger one is the whole pool plus noisy copies (a little
 Gaussian noise on the unit vectors, cosine to the original about 0.95, so
 there are no exact duplicates; the noise keeps the pool's topic structure).

@@ -66,6 +66,8 @@ KNOWN = (
                quick=("--units", "20000", "--repeat", "5")),
     Evaluation("bench_embed", "Speed: embedding against plain sentence-transformers", "--data",
                quick=("-n", "1000", "--repeat", "1")),
+    Evaluation("bench_cached", "Speed: commands cold against the same command again from the cache", "--data",
+               quick=("--commands", "embed", "--models", "default")),
     Evaluation("multilingual_embed", "Multilingual embeddings (Korean, Japanese)", "--data",
                quick=("--speech-acts", "500")),
     Evaluation("suggest_eval", "Code suggestions against human codes", "--shared",
@@ -78,6 +80,7 @@ KNOWN = (
                "--shared"),
     Evaluation("batch_memory", "Peak memory of batch as the input grows", "--shared", quick=("--copies", "1", "4")),
     Evaluation("bench_gpu_embed", "Speed: GPU embedding of 1M sentences against plain encode", None, gpu=True),
+    Evaluation("bench_gpu_batch", "Speed: the whole nlpthemes batch on 100k sentences on a GPU", None, gpu=True),
 )  # fmt: skip
 
 
