@@ -78,8 +78,7 @@ class State:
         """Segment, embed, find themes (run_themes writes its tables), then keep the vectors."""
         import pandas as pd
 
-        from nlpthemes.embed import load_embedder
-        from nlpthemes.jobs.themes import CJK, keyword_language, run_themes
+        from nlpthemes.jobs.themes import run_themes
 
         started = time.perf_counter()
         self.announce("reading, embedding and finding themes")
@@ -97,10 +96,8 @@ class State:
                 self.files[key] = name
                 self.sheets[Path(name).stem] = pd.read_csv(self.out / name, keep_default_na=False)
         self.warnings += [f"skipped {message}" for _, message in self.corpus.errors]
-        language = keyword_language(self.corpus, options.language)
-        self.embedder = load_embedder(model if model is not None else ("multilingual" if language in CJK else None),
-                                      device=device, cache=True, progress=not self.quiet)  # fmt: skip
-        self.vectors = np.asarray(self.embedder.encode([s.text for s in self.sentences]), dtype=np.float32)
+        self.embedder = result.embedder  # the same model, and the vectors of the same sentences, in order
+        self.vectors = np.asarray(result.vectors, dtype=np.float32)
         self.labels = dict(zip(result.themes["id"], result.themes["label"], strict=True))
         self._clock("segment_embed_themes", started)
 

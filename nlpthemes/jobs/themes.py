@@ -38,6 +38,8 @@ class ThemesResult:
     out_dir: Path
     embedding_model: dict[str, Any]
     seconds: float
+    vectors: Any = None  # float32 (n, d), one row per sentence of segmented.sentences
+    embedder: Any = None  # the Embedder that made them
 
 
 def keyword_language(corpus: Corpus, language: str) -> str:
@@ -235,4 +237,5 @@ def run_themes(
     return ThemesResult(
         segmented=segmented, model=theme_model, themes=themes, sentences=table, by_group=by_group,
         quotes=quotes, out_dir=out, embedding_model=info, seconds=time.perf_counter() - started,
+        vectors=vectors, embedder=embedder,
     )  # fmt: skip
