@@ -67,6 +67,8 @@ KNOWN = (
                quick=("--units", "20000", "--repeat", "5")),
     Evaluation("bench_embed", "Speed: embedding against plain sentence-transformers", "--data",
                quick=("-n", "1000", "--repeat", "1")),
+    Evaluation("bench_cached", "Speed: commands cold against the same command again from the cache", "--data",
+               quick=("--commands", "embed", "--models", "default")),
     Evaluation("multilingual_embed", "Multilingual embeddings (Korean, Japanese)", "--data",
                quick=("--speech-acts", "500")),
     Evaluation("suggest_eval", "Code suggestions against human codes", "--shared",
@@ -81,6 +83,7 @@ KNOWN = (
     Evaluation("review_sim", "A coder's review replayed: how fast the suggester learns from decisions", "--shared",
                quick=("--max-decisions", "100")),
     Evaluation("bench_gpu_embed", "Speed: GPU embedding of 1M sentences against plain encode", None, gpu=True),
+    Evaluation("bench_gpu_batch", "Speed: the whole nlpthemes batch on 100k sentences on a GPU", None, gpu=True),
 )  # fmt: skip
 
 

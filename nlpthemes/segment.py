@@ -12,18 +12,27 @@ import bisect
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from nlpthemes.corpus import Corpus, Sentence, Transcript
 
-__all__ = ["PYSBD_LANGUAGES", "detect_language", "segment_corpus", "segment_transcript", "split_sentences"]
+__all__ = [
+    "PYSBD_LANGUAGES", "SPLITTER_VERSION", "Splitter", "detect_language", "segment_corpus", "segment_transcript",
+    "split_many", "split_sentences",
+]
 
 PYSBD_LANGUAGES = frozenset(
     "am ar bg da de el en es fa fr hi hy it ja kk mr my nl pl ru sk ur zh".split()
 )
 # A sentence ends at ., !, ?, …, or their full-width forms, with closing quotes or brackets,
 # followed by white space; a line break always ends one.
+# Bump when split_sentences changes what it returns: cached spans are keyed by it.
+SPLITTER_VERSION = 1
+Span = tuple[int, int]
+Splitter = Callable[[Sequence[str], str], list[list[Span]]]
+_ASCII_LETTERS = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _FALLBACK_END = re.compile(r"[.!?…。！？]+[\"'”’)\]」』]*(?=\s)|\n+")
 
 
@@ -38,7 +47,9 @@ def detect_language(text: str) -> str:
     ('ko', 'en')
     """
     counts = {"HANGUL": 0, "HIRAGANA": 0, "KATAKANA": 0, "CJK": 0, "LATIN": 0}
-    for ch in text[:5000]:
+    sample = text[:5000]
+    counts["LATIN"] = len(_ASCII_LETTERS.findall(sample))  # ASCII letters are all LATIN: no name look-up
+    for ch in _NON_ASCII.findall(sample):
         if not ch.isalpha():
             continue
         name = unicodedata.name(ch, "")
@@ -127,6 +138,17 @@ def split_sentences(text: str, *, language: str = "en") -> list[tuple[int, int]]
     return spans
 
 
+def split_many(texts: Sequence[str], language: str) -> list[list[Span]]:
+    """:func:`split_sentences` of each text (the default :data:`Splitter`).
+
+    Examples
+    --------
+    >>> split_many(["One. Two.", "Three"], "en")
+    [[(0, 4), (5, 9)], [(0, 5)]]
+    """
+    return [split_sentences(text, language=language) for text in texts]
+
+
 def _times(transcript: Transcript, start: int, end: int) -> tuple[float | None, float | None]:
     cues = transcript.cues
     if not cues:
@@ -137,7 +159,9 @@ def _times(transcript: Transcript, start: int, end: int) -> tuple[float | None, 
     return first.start_time, last.end_time
 
 
-def segment_transcript(transcript: Transcript, *, language: str | None = None) -> list[Sentence]:
+def segment_transcript(
+    transcript: Transcript, *, language: str | None = None, splitter: Splitter = split_many
+) -> list[Sentence]:
     """Split one transcript into sentences, turn by turn.
 
     Parameters
@@ -146,6 +170,10 @@ def segment_transcript(transcript: Transcript, *, language: str | None = None) -
         The transcript; if it has no turns, its whole text is one turn.
     language : str or None
         Overrides ``transcript.language``; ``"auto"`` detects it from the script.
+    splitter : Splitter, default=split_many
+        Gives the sentence spans of every turn's text at once (one call per
+        transcript): :func:`split_many`, or one that remembers them
+        (``nlpthemes.jobs._spans``).
 
     Examples
     --------
@@ -162,11 +190,11 @@ def segment_transcript(transcript: Transcript, *, language: str | None = None) -
     if lang == "auto":
         lang = detect_language(transcript.text)
     turns = transcript.turns or (Turn(0, len(transcript.text)),)
+    spans = splitter([transcript.text[turn.start : turn.end] for turn in turns], lang)
     sentences: list[Sentence] = []
     for turn_index, turn in enumerate(turns):
-        chunk = transcript.text[turn.start : turn.end]
         attributes = transcript.participants.get(turn.speaker or "", {})
-        for a, b in split_sentences(chunk, language=lang):
+        for a, b in spans[turn_index]:
             start, end = turn.start + a, turn.start + b
             t0, t1 = _times(transcript, start, end)
             sentences.append(

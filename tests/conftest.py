@@ -55,18 +55,28 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(scope="session")
+def derived_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of derived models (ONNX exports) for the whole session: they take seconds to build."""
+    return tmp_path_factory.mktemp("derived_models")
+
+
 @pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own embedding cache folder."""
-    monkeypatch.setenv("NLPTHEMES_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+def isolated_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, derived_models: Path
+) -> None:
+    """Every test gets its own embedding cache folder (derived models are shared)."""
+    folder = tmp_path_factory.mktemp("cache")
+    (folder / "models").symlink_to(derived_models, target_is_directory=True)
+    monkeypatch.setenv("NLPTHEMES_CACHE_DIR", str(folder))
 
 
 @pytest.fixture(scope="session")
 def real_embedder():  # type: ignore[no-untyped-def]
-    """The packaged all-MiniLM-L6-v2, loaded once per test session (no cache)."""
+    """The packaged all-MiniLM-L6-v2 (PyTorch), loaded once per test session (no cache)."""
     from nlpthemes.embed import load_embedder
 
-    return load_embedder(None, cache=False, progress=False)
+    return load_embedder("all-MiniLM-L6-v2", cache=False, progress=False)
 
 
 # -- batch tests: a pipeline fitted once on wave 1 of the toy study (fake model) -----------------
@@ -80,11 +90,11 @@ def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--slow-writes":
         sys.argv.pop(1)
         import nlpthemes.jobs._batch_work as work
-        write = work._write_rows
+        write = work.write_csv
         def slow(*args, **kwargs):
             write(*args, **kwargs)
             time.sleep(0.08)
-        work._write_rows = slow
+        work.write_csv = slow
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     fit.register(app)
     batch.register(app)

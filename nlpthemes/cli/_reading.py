@@ -1,4 +1,11 @@
-"""CLI options shared by every command that reads transcripts."""
+"""CLI options shared by every command that reads transcripts.
+
+:data:`READING` and :data:`PSEUDONYMS` are option groups
+(:class:`~nlpthemes.cli._options.OptionGroup`): a command takes
+``attributes`` + ``options`` (a ``ReadOptions``) and ``pseudonyms`` (a
+``PseudonymOptions``) through ``@with_options(READING, PSEUDONYMS)``, and
+typer shows the options below in their place.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,10 @@ from typing import Annotated, Any
 
 import typer
 
+from nlpthemes.cli._options import OptionGroup
 from nlpthemes.io.layouts import LAYOUT_NAMES
 
-__all__ = ["ReadingArgs", "reading_options", "pseudonym_options", "report_read_errors", "report_reading"]
+__all__ = ["PSEUDONYMS", "READING", "pseudonym_options", "reading_options", "report_read_errors", "report_reading"]
 
 Paths = Annotated[list[Path], typer.Argument(help="Transcript files or folders.", show_default=False)]
 Interviewer = Annotated[
@@ -60,10 +68,6 @@ Layout = Annotated[
         f"or one of {', '.join(LAYOUT_NAMES)} (see the README's reading table).",
     ),
 ]  # fmt: skip
-
-
-class ReadingArgs:
-    """Marker namespace (the option types above are what commands use)."""
 
 
 def reading_options(
@@ -117,3 +121,27 @@ def report_reading(reading: list[dict[str, Any]], quiet: bool, *, files: bool = 
             typer.echo(f"  {line}", err=True)
     for message in reading_warnings(reading):
         typer.echo(f"warning: {message}", err=True)
+
+
+READING = OptionGroup.of(
+    ("attributes", "options"),
+    {
+        "interviewer": (Interviewer, None), "no_guess_interviewers": (NoGuess, False),
+        "attributes": (Attributes, None), "language": (Language, "auto"), "encoding": (Encoding, None),
+        "id_column": (IdColumn, None), "text_column": (TextColumn, None), "speaker_column": (SpeakerColumn, None),
+        "layout": (Layout, "auto"),
+    },  # fmt: skip
+    lambda v, _: {
+        "attributes": v["attributes"],
+        "options": reading_options(v["interviewer"], v["no_guess_interviewers"], v["language"], v["encoding"],
+                                   v["id_column"], v["text_column"], v["speaker_column"], layout=v["layout"]),
+    },  # fmt: skip
+)
+"""Reading options: the command gets ``attributes`` (a path or ``None``) and ``options`` (``ReadOptions``)."""
+
+PSEUDONYMS = OptionGroup.of(
+    ("pseudonyms",),
+    {"pseudonymise": (Pseudonymise, False), "names": (Names, None), "key": (Key, None)},
+    lambda v, others: {"pseudonyms": pseudonym_options(v["pseudonymise"], v["names"], v["key"], others["out"])},
+)
+"""Pseudonyms: the command gets ``pseudonyms`` (``PseudonymOptions``; the key beside its ``out``)."""

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from nlpthemes.cli import _judge as j
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
+
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
 
 Paths = Annotated[
     list[Path] | None,
@@ -32,6 +36,7 @@ def _summary_lines(s: dict[str, Any], files: dict[str, str]) -> list[str]:
     return lines
 
 
+@o.with_options(r.READING)
 def analyze(
     paths: Paths = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
@@ -43,8 +48,8 @@ def analyze(
         typer.Option("--codings", help="Human codings (repeatable): transcript,start,end,code,coder "
                      "or transcript,text,code,coder."),
     ] = None,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Embedding model name or folder.")] = None,
-    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, cuda:N or mps.")] = None,
+    model: o.Model = None,
+    device: o.Device = None,
     folds: Annotated[int, typer.Option("--folds", help="Folds by transcript for the machine coder.")] = 3,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Candidate codes per sentence.")] = 3,
     min_coverage: Annotated[
@@ -57,17 +62,11 @@ def analyze(
     compare: Annotated[
         str | None, typer.Option("--compare", help="Two groups to compare: A,B (default: the two largest).")
     ] = None,
-    n_themes: Annotated[str, typer.Option("--themes", help="Number of themes, or 'auto'.")] = "auto",
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
+    n_themes: o.NThemes = "auto",
+    seed: o.Seed = 42,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
     pseudonymise: Annotated[
         bool, typer.Option("--pseudonymise/--no-pseudonymise", help="Pseudonymise names in every output.")
     ] = True,
@@ -84,11 +83,7 @@ def analyze(
     if folds < 2 or top_k < 1 or n_resamples < 0 or not 0.0 <= min_coverage <= 1.0:
         raise fail("--folds must be >= 2, --top-k >= 1, --bootstrap >= 0 and --min-coverage in [0, 1]",
                    EXIT_USAGE_ERROR)  # fmt: skip
-    themes: int | str = n_themes
-    if n_themes != "auto":
-        if not n_themes.isdigit() or int(n_themes) < 2:
-            raise fail(f"--themes must be 'auto' or an integer >= 2, got {n_themes!r}", EXIT_USAGE_ERROR)
-        themes = int(n_themes)
+    themes = o.auto_int(n_themes, "--themes", minimum=2)
     pair = None
     if compare is not None:
         pair = [part.strip() for part in compare.split(",")]
@@ -106,8 +101,7 @@ def analyze(
     result = run_analyze(
         paths or (), out, codebook=codebook, codings=codings or (), attributes=attributes, model=model,
         device=device,
-        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding, id_column, text_column,
-                                  speaker_column, layout=layout),
+        options=options,
         pseudonymise=pseudonymise, names_file=names, key_file=key, seed=seed, folds=folds, top_k=top_k,
         min_coverage=min_coverage, n_resamples=n_resamples, group_by=group_by, compare=pair, n_themes=themes,
         quiet=quiet, step=step, judge=judging,

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
+
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
+    from nlpthemes.jobs._common import PseudonymOptions
 
 ENGINES = ("local", "dask", "ray")
 
 
+@o.with_options(r.PSEUDONYMS, r.READING)
 def batch(
     paths: r.Paths,
     pipeline: Annotated[Path, typer.Option("--pipeline", "-p", help="A folder saved by `nlpthemes fit`.")],
@@ -23,26 +29,18 @@ def batch(
         help="Cluster address: Dask tcp://HOST:8786; Ray auto, HOST:6379 or ray://HOST:10001 (default: start one here).",
     )] = None,  # fmt: skip
     workers: Annotated[int, typer.Option("--workers", help="Workers of the local Dask cluster; Ray actors.")] = 2,
-    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, ... (default: auto).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
+    device: o.Device = None,
+    no_cache: o.NoCache = False,
     embed_batch: Annotated[
         int, typer.Option("--embed-batch", help="Sentences from consecutive files embedded together.")
     ] = 2048,
     allow_version_mismatch: Annotated[
         bool, typer.Option("--allow-version-mismatch", help="Use a pipeline saved by another nlpthemes version.")
     ] = False,
-    pseudonymise: r.Pseudonymise = False,
-    names: r.Names = None,
-    key: r.Key = None,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
+    *,
+    pseudonyms: PseudonymOptions,
+    attributes: Path | None,
+    options: ReadOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Assign new transcripts to saved themes, suggest codes, and report what is new."""
@@ -55,9 +53,7 @@ def batch(
     result = run_batch(
         paths, pipeline, out, engine=engine, scheduler=scheduler, workers=workers, device=device,
         cache=not no_cache, embed_batch=embed_batch, allow_version_mismatch=allow_version_mismatch,
-        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column, layout=layout),
-        attributes=attributes, pseudonyms=r.pseudonym_options(pseudonymise, names, key, out), quiet=quiet,
+        options=options, attributes=attributes, pseudonyms=pseudonyms, quiet=quiet,
     )  # fmt: skip
     if not quiet:
         typer.echo(result.summary, nl=False)

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import fail, friendly_errors, note
 
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
+    from nlpthemes.jobs._common import PseudonymOptions
 
+
+@o.with_options(r.READING, r.PSEUDONYMS)
 def embed(
     paths: r.Paths,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="Model name from the registry or a local model folder."),
-    ] = None,
-    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, ... (default: auto).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
-    pseudonymise: r.Pseudonymise = False,
-    names: r.Names = None,
-    key: r.Key = None,
+    model: o.Model = None,
+    device: o.Device = None,
+    no_cache: o.NoCache = False,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
+    pseudonyms: PseudonymOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Embed every sentence with a local sentence-transformers model (no network)."""
@@ -43,12 +38,9 @@ def embed(
         model=model,
         device=device,
         cache=not no_cache,
-        options=r.reading_options(
-            interviewer, no_guess_interviewers, language, encoding, id_column, text_column,
-            speaker_column, layout=layout,
-        ),
+        options=options,
         attributes=attributes,
-        pseudonyms=r.pseudonym_options(pseudonymise, names, key, out),
+        pseudonyms=pseudonyms,
         quiet=quiet,
     )  # fmt: skip
     r.report_read_errors(result.segmented.corpus.errors, quiet)

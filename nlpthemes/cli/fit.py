@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nlpthemes.cli import _judge as j
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
-from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
+from nlpthemes.cli._common import friendly_errors, note
+
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
 
 
-def _auto_int(value: str, option: str) -> int | str:
-    if value == "auto":
-        return value
-    try:
-        return int(value)
-    except ValueError:
-        raise fail(f"{option} must be 'auto' or an integer; got {value!r}", EXIT_USAGE_ERROR) from None
-
-
+@o.with_options(r.READING)
 def fit(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
@@ -29,17 +25,12 @@ def fit(
         list[Path] | None,
         typer.Option("--codings", help="Human codings to learn from (repeatable)."),
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="Embedding model: registry name (e.g. onnx-int8, static) or folder."),
-    ] = None,
-    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, ... (default: auto).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
-    n_themes: Annotated[str, typer.Option("--themes", help="Number of themes, or 'auto'.")] = "auto",
-    min_theme_size: Annotated[
-        str, typer.Option("--min-theme-size", help="Smallest theme in sentences, or 'auto'.")
-    ] = "auto",
+    model: o.Model = None,
+    device: o.Device = None,
+    no_cache: o.NoCache = False,
+    seed: o.Seed = 42,
+    n_themes: o.NThemes = "auto",
+    min_theme_size: o.MinThemeSize = "auto",
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Candidate codes per sentence.")] = 3,
     novelty_quantile: Annotated[
         float, typer.Option("--novelty-quantile", help="Share of the fit set that counts as far from every code.")
@@ -48,18 +39,12 @@ def fit(
         bool, typer.Option("--include-interviewers", help="Analyse interviewer sentences too.")
     ] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing pipeline folder.")] = False,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
     judge: j.Judge = "features",
     judge_model: j.JudgeModel = None,
     judge_url: j.JudgeUrl = None,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Fit themes and code suggestions and save them as a pipeline for `nlpthemes batch`."""
@@ -67,16 +52,14 @@ def fit(
     from nlpthemes.pipeline import PipelineConfig
 
     config = PipelineConfig(
-        model=model, n_themes=_auto_int(n_themes, "--themes"),
-        min_theme_size=_auto_int(min_theme_size, "--min-theme-size"),
+        model=model, n_themes=o.auto_int(n_themes, "--themes"),
+        min_theme_size=o.auto_int(min_theme_size, "--min-theme-size"),
         include_interviewers=include_interviewers, top_k=top_k, novelty_quantile=novelty_quantile, seed=seed,
         **j.judge_options(judge, judge_model, judge_url).as_config(),
     )  # fmt: skip
     result = fit_pipeline(
         paths, codebook, save, codings=codings or (), config=config, device=device, cache=not no_cache,
-        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column, layout=layout),
-        attributes=attributes, overwrite=overwrite, quiet=quiet,
+        options=options, attributes=attributes, overwrite=overwrite, quiet=quiet,
     )  # fmt: skip
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)

@@ -3,32 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import friendly_errors, note
 
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
+    from nlpthemes.jobs._common import PseudonymOptions
 
+
+@o.with_options(r.READING, r.PSEUDONYMS)
 def match(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Embedding model name or folder.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
-    pseudonymise: r.Pseudonymise = False,
-    names: r.Names = None,
-    key: r.Key = None,
+    model: o.Model = None,
+    seed: o.Seed = 42,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
+    pseudonyms: PseudonymOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Find candidate themes and match them to the codebook: matches, uncovered themes, unsupported codes."""
@@ -36,9 +34,7 @@ def match(
 
     state = run_match(
         paths, codebook, out, model=model, seed=seed,
-        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column, layout=layout),
-        attributes=attributes, pseudonyms=r.pseudonym_options(pseudonymise, names, key, out), quiet=quiet,
+        options=options, attributes=attributes, pseudonyms=pseudonyms, quiet=quiet,
     )  # fmt: skip
     r.report_reading(state.result.segmented.reading, quiet, files=False)
     tables = state.match_tables

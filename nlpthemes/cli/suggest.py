@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from nlpthemes.cli import _judge as j
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
 
+
+@o.with_options(r.READING)
 def suggest(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
@@ -22,22 +27,16 @@ def suggest(
                      "transcript,start,end,code,coder or transcript,text,code,coder."),
     ] = None,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Candidate codes per sentence.")] = 3,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Embedding model name or folder.")] = None,
+    model: o.Model = None,
     include_interviewers: Annotated[
         bool, typer.Option("--include-interviewers", help="Also suggest codes for interviewer turns.")
     ] = False,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
     judge: j.Judge = "features",
     judge_model: j.JudgeModel = None,
     judge_url: j.JudgeUrl = None,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Suggest codes for each sentence (zero-shot, or learned from --codings)."""
@@ -48,9 +47,7 @@ def suggest(
     judging = j.judge_options(judge, judge_model, judge_url)
     result = run_suggest(
         paths, codebook, out, codings=codings or (), top_k=top_k, model=model,
-        options=r.reading_options(interviewer, no_guess_interviewers, language, encoding,
-                                  id_column, text_column, speaker_column, layout=layout),
-        attributes=attributes, include_interviewers=include_interviewers, quiet=quiet, judge=judging,
+        options=options, attributes=attributes, include_interviewers=include_interviewers, quiet=quiet, judge=judging,
     )  # fmt: skip
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)

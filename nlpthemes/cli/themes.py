@@ -3,43 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
+if TYPE_CHECKING:
+    from nlpthemes.io import ReadOptions
+    from nlpthemes.jobs._common import PseudonymOptions
+
 OUTLIER_CHOICES = ("none", "embeddings", "c-tf-idf", "distributions")
-
-
-def _auto_int(value: str, option: str) -> int | str:
-    if value == "auto":
-        return value
-    try:
-        return int(value)
-    except ValueError:
-        raise fail(f"{option} must be 'auto' or an integer; got {value!r}", EXIT_USAGE_ERROR) from None
 
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+@o.with_options(r.READING, r.PSEUDONYMS)
 def themes(
     paths: r.Paths,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="Embedding model: registry name or local folder."),
-    ] = None,
-    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda, ... (default: auto).")] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")] = False,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 42,
-    n_themes: Annotated[str, typer.Option("--themes", help="Number of themes, or 'auto'.")] = "auto",
-    min_theme_size: Annotated[
-        str, typer.Option("--min-theme-size", help="Smallest theme in sentences, or 'auto'.")
-    ] = "auto",
+    model: o.Model = None,
+    device: o.Device = None,
+    no_cache: o.NoCache = False,
+    seed: o.Seed = 42,
+    n_themes: o.NThemes = "auto",
+    min_theme_size: o.MinThemeSize = "auto",
     reduce_outliers: Annotated[
         str,
         typer.Option(
@@ -51,18 +43,10 @@ def themes(
         bool, typer.Option("--include-interviewers", help="Cluster interviewer sentences too.")
     ] = False,
     no_save_model: Annotated[bool, typer.Option("--no-save-model", help="Do not save the fitted model.")] = False,
-    interviewer: r.Interviewer = None,
-    no_guess_interviewers: r.NoGuess = False,
-    attributes: r.Attributes = None,
-    language: r.Language = "auto",
-    encoding: r.Encoding = None,
-    id_column: r.IdColumn = None,
-    text_column: r.TextColumn = None,
-    speaker_column: r.SpeakerColumn = None,
-    layout: r.Layout = "auto",
-    pseudonymise: r.Pseudonymise = False,
-    names: r.Names = None,
-    key: r.Key = None,
+    *,
+    attributes: Path | None,
+    options: ReadOptions,
+    pseudonyms: PseudonymOptions,
     quiet: r.Quiet = False,
 ) -> None:
     """Find candidate themes: keywords, quotes, a hierarchy and who says what."""
@@ -77,15 +61,13 @@ def themes(
         model=model,
         device=device,
         cache=not no_cache,
-        options=r.reading_options(
-            interviewer, no_guess_interviewers, language, encoding, id_column, text_column, speaker_column, layout=layout,
-        ),
+        options=options,
         attributes=attributes,
-        pseudonyms=r.pseudonym_options(pseudonymise, names, key, out),
+        pseudonyms=pseudonyms,
         include_interviewers=include_interviewers,
         seed=seed,
-        n_themes=_auto_int(n_themes, "--themes"),
-        min_theme_size=_auto_int(min_theme_size, "--min-theme-size"),
+        n_themes=o.auto_int(n_themes, "--themes"),
+        min_theme_size=o.auto_int(min_theme_size, "--min-theme-size"),
         reduce_outliers=None if reduce_outliers == "none" else reduce_outliers,
         save_model=not no_save_model,
         quiet=quiet,

@@ -26,7 +26,7 @@ from nlpthemes.embed._errors import ModelIntegrityError
 from nlpthemes.embed._fake import FakeEmbedder
 from nlpthemes.embed._hashing import file_sha256, verify_file
 from nlpthemes.embed._load import load_embedder
-from nlpthemes.embed._numpy_backends import E5Embedder, UseEmbedder
+from nlpthemes.embed._numpy_backends import E5Embedder, NumpyEmbedder, UseEmbedder
 from nlpthemes.embed._protocol import Embedder
 from nlpthemes.embed._registry import ModelSpec, PackageSource, Registry, load_registry
 from nlpthemes.embed._resolve import ResolvedModel, resolve_model
@@ -40,6 +40,7 @@ __all__ = [
     "FakeEmbedder",
     "ModelIntegrityError",
     "ModelSpec",
+    "NumpyEmbedder",
     "PackageSource",
     "Registry",
     "ResolvedModel",

@@ -1,6 +1,8 @@
 """A disk cache of sentence vectors, keyed by model and sentence text.
 
-One SQLite file holds every model's vectors as float32 blobs. SQLite's
+One SQLite file holds every model's vectors as float32 blobs (and, so that
+a re-run need not split the same transcripts again, the sentence offsets of
+each speaker turn, keyed by a digest of the turn). SQLite's
 transactions make each write all-or-nothing, so a process killed mid-write
 leaves the cache as it was before that write, and its write-ahead log lets
 several processes read and write at once. Texts are stored only as sha256
@@ -32,6 +34,10 @@ CREATE TABLE IF NOT EXISTS vectors (
     dimension INTEGER NOT NULL,
     vector BLOB NOT NULL,
     PRIMARY KEY (model, text_sha256)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentence_spans (
+    key BLOB PRIMARY KEY,
+    spans BLOB NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS file_hashes (
     path TEXT PRIMARY KEY,
@@ -118,22 +124,46 @@ class EmbeddingCache:
         self, model: str, keys: Sequence[bytes], *, dimension: int
     ) -> dict[bytes, NDArray[np.float32]]:
         """The cached vectors of ``keys`` (missing keys are absent from the result)."""
-        found: dict[bytes, NDArray[np.float32]] = {}
+        unique = list(dict.fromkeys(keys))
+        found, matrix = self.lookup(model, unique, dimension=dimension)
+        return {unique[i]: matrix[row] for row, i in enumerate(found.tolist())}
+
+    def lookup(
+        self, model: str, keys: Sequence[bytes], *, dimension: int
+    ) -> tuple[NDArray[np.intp], NDArray[np.float32]]:
+        """Which of ``keys`` (distinct) are cached, and their vectors: one read, one array.
+
+        Returns the positions in ``keys`` that were found and a
+        ``(len(found), dimension)`` float32 array of their vectors, same order.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> cache = EmbeddingCache(folder=tempfile.mkdtemp())
+        >>> cache.put_many("toy", [text_key("b")], np.full((1, 2), 7, dtype=np.float32))
+        >>> found, vectors = cache.lookup("toy", [text_key("a"), text_key("b")], dimension=2)
+        >>> found.tolist(), vectors.tolist()
+        ([1], [[7.0, 7.0]])
+        """
+        position = {key: i for i, key in enumerate(keys)}
+        hits: list[int] = []
+        blobs: list[bytes] = []
         with self._connection() as conn:
-            if conn is None:
-                return found
-            for start in range(0, len(keys), _BATCH):
-                chunk = list(keys[start : start + _BATCH])
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    "SELECT text_sha256, vector FROM vectors WHERE model = ? AND dimension = ?"
-                    f" AND text_sha256 IN ({marks})",
-                    [model, dimension, *chunk],
-                )
-                for key, blob in rows:
-                    if len(blob) == 4 * dimension:  # anything else is a damaged row: a miss
-                        found[bytes(key)] = np.frombuffer(blob, dtype="<f4")
-        return found
+            if conn is not None:
+                for start in range(0, len(keys), _BATCH):
+                    chunk = list(keys[start : start + _BATCH])
+                    marks = ",".join("?" * len(chunk))
+                    rows = conn.execute(
+                        "SELECT text_sha256, vector FROM vectors WHERE model = ? AND dimension = ?"
+                        f" AND text_sha256 IN ({marks})",
+                        [model, dimension, *chunk],
+                    )
+                    for key, blob in rows:
+                        if len(blob) == 4 * dimension:  # anything else is a damaged row: a miss
+                            hits.append(position[bytes(key)])
+                            blobs.append(blob)
+        vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(hits), dimension)
+        return np.asarray(hits, dtype=np.intp), vectors.astype(np.float32, copy=False)
 
     def put_many(self, model: str, keys: Sequence[bytes], vectors: NDArray[np.float32]) -> None:
         """Store one vector per key, in one transaction (all or nothing)."""
@@ -149,6 +179,41 @@ class EmbeddingCache:
                 return
             with conn:
                 conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+
+    def get_spans(self, keys: Sequence[bytes]) -> dict[bytes, list[tuple[int, int]]]:
+        """Remembered sentence spans of the texts digested as ``keys`` (missing keys are absent).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> cache = EmbeddingCache(folder=tempfile.mkdtemp())
+        >>> cache.put_spans({b"k": [(0, 4), (5, 9)], b"empty": []})
+        >>> dict(sorted(cache.get_spans([b"k", b"empty", b"other"]).items()))
+        {b'empty': [], b'k': [(0, 4), (5, 9)]}
+        """
+        found: dict[bytes, list[tuple[int, int]]] = {}
+        with self._connection() as conn:
+            if conn is None:
+                return found
+            for start in range(0, len(keys), _BATCH):
+                chunk = list(keys[start : start + _BATCH])
+                marks = ",".join("?" * len(chunk))
+                for key, blob in conn.execute(f"SELECT key, spans FROM sentence_spans WHERE key IN ({marks})", chunk):
+                    if len(blob) % 8 == 0:  # anything else is a damaged row: a miss
+                        pairs = np.frombuffer(blob, dtype="<i4").reshape(-1, 2).tolist()
+                        found[bytes(key)] = [(int(a), int(b)) for a, b in pairs]
+        return found
+
+    def put_spans(self, spans: dict[bytes, list[tuple[int, int]]]) -> None:
+        """Remember sentence spans by text digest, in one transaction."""
+        if not spans:
+            return
+        rows = [(key, np.asarray(pairs, dtype="<i4").reshape(-1, 2).tobytes()) for key, pairs in spans.items()]
+        with self._connection() as conn:
+            if conn is None:
+                return
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO sentence_spans VALUES (?, ?)", rows)
 
     def count(self, model: str | None = None) -> int:
         """Number of cached vectors (of one model, or of all)."""
@@ -212,16 +277,20 @@ class EmbeddingCache:
 
     def _open(self, retry: bool = True) -> sqlite3.Connection | None:
         path = self.path
+        ready = getattr(self, "_ready", None) == path and path.exists()  # folder, WAL mode and tables made
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if not ready:
+                path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=60.0)
         except (OSError, sqlite3.Error) as exc:
             self._disable(f"cannot open {path} ({exc})")
             return None
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(_SCHEMA)
+            if not ready:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+                self._ready = path
         except sqlite3.DatabaseError as exc:
             conn.close()
             if getattr(exc, "sqlite_errorcode", None) in _CORRUPT_CODES and retry:

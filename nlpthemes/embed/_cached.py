@@ -115,14 +115,12 @@ class CachedEmbedder(ParamsMixin):
         model = self.key or self.model_hash
         unique, rows = dedupe(items)
         keys = [text_key(t) for t in unique]
-        found = self.cache.get_many(model, keys, dimension=dimension)
+        found, cached = self.cache.lookup(model, keys, dimension=dimension)
         vectors = np.empty((len(unique), dimension), dtype=np.float32)
-        missing: list[int] = []
-        for i, key in enumerate(keys):
-            if key in found:
-                vectors[i] = found[key]
-            else:
-                missing.append(i)
+        vectors[found] = cached
+        is_missing = np.ones(len(unique), dtype=bool)
+        is_missing[found] = False
+        missing = np.flatnonzero(is_missing).tolist()
 
         def embed_and_store(chunk: list[str]) -> NDArray[np.float32]:
             result = check_matrix(self.embedder.encode(chunk), len(chunk), dimension, self.name)

@@ -23,7 +23,7 @@ from typing import Any
 from nlpthemes.embed._cache import default_cache_dir
 from nlpthemes.embed._local import library_versions
 
-__all__ = ["derived_folder", "ensure_built", "pipeline_modules"]
+__all__ = ["derived_folder", "ensure_built", "pipeline_modules", "read_record"]
 
 DONE = "nlpthemes-derived.json"
 
@@ -63,6 +63,22 @@ def ensure_built(folder: Path, build: Callable[[Path], dict[str, Any]], *, what:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def read_record(folder: Path) -> dict[str, Any] | None:
+    """What the build of ``folder`` recorded, or ``None`` when it is not (completely) built.
+
+    Examples
+    --------
+    >>> read_record(Path("/no/such/folder")) is None
+    True
+    """
+    try:
+        with open(folder / DONE, encoding="utf-8") as handle:
+            record = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def pipeline_modules(model_path: Path) -> tuple[str, bool, int]:

@@ -162,14 +162,15 @@ class Registry:
     Examples
     --------
     >>> reg = load_registry()
-    >>> reg.default
-    'all-MiniLM-L6-v2'
+    >>> reg.default, reg.cpu_default
+    ('all-MiniLM-L6-v2', 'all-MiniLM-L6-v2-onnx-int8')
     >>> reg.get("no-such-model") is None
     True
     """
 
     models: tuple[ModelSpec, ...]
     default: str
+    cpu_default: str | None = None
 
     def get(self, name: str) -> ModelSpec | None:
         """The spec named (or aliased) ``name``, or ``None``."""
@@ -187,9 +188,12 @@ class Registry:
     def from_dict(cls, data: dict[str, Any]) -> Registry:
         """Build the registry from the parsed YAML file."""
         models = tuple(ModelSpec.from_dict(n, d) for n, d in data.get("models", {}).items())
-        registry = cls(models=models, default=str(data["default"]))
-        if registry.get(registry.default) is None:
-            raise ValueError(f"registry default {registry.default!r} is not a registered model")
+        cpu_default = data.get("cpu_default")
+        registry = cls(models=models, default=str(data["default"]),
+                       cpu_default=None if cpu_default is None else str(cpu_default))  # fmt: skip
+        for key, name in (("default", registry.default), ("cpu_default", registry.cpu_default)):
+            if name is not None and registry.get(name) is None:
+                raise ValueError(f"registry {key} {name!r} is not a registered model")
         return registry
 
 

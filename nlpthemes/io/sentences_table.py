@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from nlpthemes.corpus import Sentence
-from nlpthemes.io._atomic import atomic_text
+from nlpthemes.io._csv import write_csv
 from nlpthemes.pseudonymise import Pseudonymiser
 
 __all__ = ["SENTENCE_COLUMNS", "sentence_rows", "write_sentences_csv"]
@@ -70,7 +69,4 @@ def write_sentences_csv(
 ) -> None:
     """Write ``sentences.csv`` atomically (UTF-8, RFC 4180 quoting)."""
     columns, rows = sentence_rows(sentences, pseudonymiser=pseudonymiser)
-    with atomic_text(path, newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(path, rows, columns)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from nlpthemes.errors import NlpthemesError
-from nlpthemes.io._atomic import atomic_text
+from nlpthemes.io._csv import write_csv
 from nlpthemes.jobs._batch_tables import concat_csv, group_counts, shift_table
 from nlpthemes.jobs._batch_work import novel_path, transcript_folder
 
@@ -38,11 +38,6 @@ class Combined:
     shift: Any = None
     note: str = ""
     files: dict[str, str] = field(default_factory=dict)
-
-
-def _write_csv(table: Any, path: Path) -> None:
-    with atomic_text(path, newline="") as handle:
-        table.to_csv(handle, index=False, lineterminator="\n")
 
 
 def _novel_sentences(out: Path, transcripts: Sequence[str]) -> tuple[Any, Any]:
@@ -107,9 +102,9 @@ def _new_themes(out: Path, transcripts: Sequence[str], pipeline: Any, combined: 
                 "nearest_code_similarity": round(float(codes[t.id].max()), 4),
             } for t in model.themes_], columns=list(NEW_THEME_COLUMNS))  # fmt: skip
             quotes = quotes_table(model.themes_)
-    _write_csv(themes, out / "new_themes.csv")
-    _write_csv(quotes, out / "new_theme_quotes.csv")
-    _write_csv(table, out / "novel_sentences.csv")
+    write_csv(out / "new_themes.csv", themes, lineterminator="\n")
+    write_csv(out / "new_theme_quotes.csv", quotes, lineterminator="\n")
+    write_csv(out / "novel_sentences.csv", table, lineterminator="\n")
     combined.new_themes = themes
     combined.files.update({"new_themes": "new_themes.csv", "new_theme_quotes": "new_theme_quotes.csv",
                            "novel_sentences": "novel_sentences.csv"})  # fmt: skip
@@ -151,7 +146,7 @@ def combine_outputs(out: Path, transcripts: Sequence[str], pipeline: Any, baseli
     new_counts = _counts(out, transcripts, combined)
     labels = {t.id: t.label for t in pipeline.theme_model.themes_}
     combined.shift = shift_table(baseline, new_counts, labels)
-    _write_csv(combined.shift, out / "theme_shift.csv")
+    write_csv(out / "theme_shift.csv", combined.shift, lineterminator="\n")
     combined.files["theme_shift"] = "theme_shift.csv"
     _new_themes(out, transcripts, pipeline, combined)
     return combined

@@ -23,9 +23,10 @@ from nlpthemes.corpus import Sentence, Transcript
 from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_path, atomic_text
+from nlpthemes.io._csv import write_csv
 from nlpthemes.manifest import file_sha256
 
-__all__ = ["Prepared", "WorkSpec", "file_key", "list_inputs", "load_checked", "marker_path", "record_result", "novel_path", "prepare",
+__all__ = ["Prepared", "WorkSpec", "embed_group", "file_key", "list_inputs", "load_checked", "marker_path", "record_result", "novel_path", "prepare",
            "process_files", "read_marker", "transcript_folder", "write_file_outputs"]
 
 WORK = ".batch"
@@ -188,15 +189,6 @@ def prepare(path: str | Path, spec: WorkSpec, *, sha256: str | None = None) -> P
     return prepared
 
 
-def _write_rows(path: Path, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
-    import csv
-
-    with atomic_text(path, newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
 def _hide_names(rows: Sequence[dict[str, Any]], pseudonymiser: Any) -> None:
     """Replace names in the ``text`` and ``speaker`` fields of output rows, in place."""
     if pseudonymiser is None:
@@ -234,13 +226,13 @@ def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any
         write_sentences_csv(sentences, folder / "sentences.csv", pseudonymiser=pseudonymiser)
         columns, rows = theme_rows(result, labels)
         _hide_names(rows, pseudonymiser)
-        _write_rows(folder / "sentence_themes.csv", columns, rows)
+        write_csv(folder / "sentence_themes.csv", rows, columns)
         keep = np.array([include or not s.is_interviewer for s in sentences], dtype=bool)
         targets = [s for s, k in zip(sentences, keep, strict=True) if k]
         suggestions = suggestion_rows(targets, pipeline.suggester.codes_, result.proba[keep], result.applied[keep],
                                       top_k=pipeline.config.top_k)  # fmt: skip
         _hide_names(suggestions, pseudonymiser)
-        _write_rows(folder / "suggestions.csv", SUGGESTION_COLUMNS, suggestions)
+        write_csv(folder / "suggestions.csv", suggestions, SUGGESTION_COLUMNS)
         novel = np.asarray(x, dtype=np.float32)[result.novel]
         with atomic_path(novel_path(out, transcript.id)) as tmp:
             with open(tmp, "wb") as handle:
@@ -261,6 +253,20 @@ def write_file_outputs(prepared: Prepared, vectors: Sequence[Any], pipeline: Any
     return marker
 
 
+def embed_group(group: list[Prepared], embedder: Any) -> list[list[Any]]:
+    """One encode call for a group of files (repeated sentences embedded once); split back per transcript."""
+    texts = [s.text for p in group for sentences in p.sentences for s in sentences]
+    vectors = embedder.encode(texts)
+    out, row = [], 0
+    for p in group:
+        per = []
+        for sentences in p.sentences:
+            per.append(vectors[row : row + len(sentences)])
+            row += len(sentences)
+        out.append(per)
+    return out
+
+
 def load_checked(spec: WorkSpec, device: str | None, cache: bool) -> Any:
     """Load the run's pipeline on a worker; fail if it is not the one the run started with."""
     from nlpthemes.jobs.pipeline import load_pipeline
@@ -276,13 +282,11 @@ def process_files(items: Sequence[tuple[str, str]], spec: WorkSpec, pipeline: An
 
     Returns, per file, its marker, or ``{"file", "error"}`` when it could not be read.
     """
-    from nlpthemes.jobs.batch import _embed_group
-
     prepared = [prepare(path, spec, sha256=digest) for path, digest in items]
     good = [p for p in prepared if p.error is None]
     results: dict[str, dict[str, Any]] = {p.path: {"file": p.path, "error": p.error} for p in prepared if p.error}
     if good:
-        for p, vectors in zip(good, _embed_group(good, pipeline.embedder), strict=True):
+        for p, vectors in zip(good, embed_group(good, pipeline.embedder), strict=True):
             results[p.path] = write_file_outputs(p, vectors, pipeline, spec)
     return [results[str(path)] for path, _ in items]
 

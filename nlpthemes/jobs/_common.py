@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nlpthemes.corpus import Corpus
 from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io import ReadOptions, read_corpus
 from nlpthemes.pseudonymise import Pseudonymiser, read_key, write_key
 
-__all__ = ["PseudonymOptions", "load_corpus", "make_pseudonymiser"]
+__all__ = ["PseudonymOptions", "json_ready", "load_corpus", "make_pseudonymiser"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +82,22 @@ def make_pseudonymiser(corpus: Corpus, options: PseudonymOptions) -> Pseudonymis
     if options.key_file is not None:
         write_key(pseudonymiser.key, options.key_file)
     return pseudonymiser
+
+
+def json_ready(value: Any) -> Any:
+    """``value`` with numpy scalars as Python numbers, tuples as lists, keys as strings, NaN/inf as None.
+
+    Examples
+    --------
+    >>> json_ready({1: (float("nan"), 2.5)})
+    {'1': [None, 2.5]}
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

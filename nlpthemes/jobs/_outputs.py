@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 
 from nlpthemes.io import ReadOptions
-from nlpthemes.jobs._common import PseudonymOptions
+from nlpthemes.io._csv import write_csv
+from nlpthemes.jobs._common import PseudonymOptions, json_ready
 from nlpthemes.pseudonymise import Pseudonymiser
 
 __all__ = ["State"]
@@ -21,13 +22,6 @@ _MATCH_COLUMNS = {
     "uncovered": ["theme", "label", "size", "keywords", "best_code", "best_score"],
     "unsupported": ["code", "best_theme", "best_score"],
 }
-
-
-def _write_csv(table: Any, path: Path) -> None:
-    from nlpthemes.io._atomic import atomic_text
-
-    with atomic_text(path, newline="") as handle:
-        table.to_csv(handle, index=False, lineterminator="\n")
 
 
 @dataclass
@@ -66,7 +60,7 @@ class State:
         return self.pseudonymiser.text(str(value)) if self.pseudonymiser and isinstance(value, str) else value
 
     def _save(self, key: str, name: str, table: Any) -> None:
-        _write_csv(table, self.out / name)
+        write_csv(self.out / name, table, lineterminator="\n")
         self.files[key] = name
         self.sheets[Path(name).stem] = table
 
@@ -84,10 +78,8 @@ class State:
         """Segment, embed, find themes (run_themes writes its tables), then keep the vectors."""
         import pandas as pd
 
-        from nlpthemes.embed import load_embedder
-        from nlpthemes.embed._resolve import multilingual_model
         from nlpthemes.jobs._reading import reading_warnings
-        from nlpthemes.jobs.themes import CJK, keyword_language, run_themes
+        from nlpthemes.jobs.themes import run_themes
 
         started = time.perf_counter()
         self.announce("reading, embedding and finding themes")
@@ -106,10 +98,8 @@ class State:
                 self.sheets[Path(name).stem] = pd.read_csv(self.out / name, keep_default_na=False)
         self.warnings += [f"skipped {message}" for _, message in self.corpus.errors]
         self.warnings += reading_warnings(result.segmented.reading)
-        language = keyword_language(self.corpus, options.language)
-        self.embedder = load_embedder(model if model is not None else (multilingual_model() if language in CJK else None),
-                                      device=device, cache=True, progress=not self.quiet)  # fmt: skip
-        self.vectors = np.asarray(self.embedder.encode([s.text for s in self.sentences]), dtype=np.float32)
+        self.embedder = result.embedder  # the same model, and the vectors of the same sentences, in order
+        self.vectors = np.asarray(result.vectors, dtype=np.float32)
         self.labels = dict(zip(result.themes["id"], result.themes["label"], strict=True))
         self._clock("segment_embed_themes", started)
 
@@ -190,7 +180,6 @@ class State:
 
         from nlpthemes.io._atomic import atomic_text
         from nlpthemes.jobs._agreement import agreement_long, agreement_results
-        from nlpthemes.jobs.analyze import _json_ready
 
         started = time.perf_counter()
         self.announce("measuring agreement")
@@ -215,7 +204,7 @@ class State:
             confidence_level=confidence_level, seed=self.seed, progress=not self.quiet,
         )  # fmt: skip
         with atomic_text(self.out / "agreement.json") as handle:
-            json.dump(_json_ready(self.agreement), handle, indent=2, ensure_ascii=False, allow_nan=False)
+            json.dump(json_ready(self.agreement), handle, indent=2, ensure_ascii=False, allow_nan=False)
             handle.write("\n")
         self.files["agreement"] = "agreement.json"
         self._save("agreement_per_code", "agreement_per_code.csv", self.per_code)

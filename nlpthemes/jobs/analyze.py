@@ -10,7 +10,6 @@ the tables of :mod:`nlpthemes.compare` and the report (:mod:`nlpthemes.report`).
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,7 +19,7 @@ from typing import Any
 from nlpthemes.errors import InputError
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_text
-from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser
+from nlpthemes.jobs._common import PseudonymOptions, json_ready, make_pseudonymiser
 
 __all__ = ["AnalyzeResult", "run_analyze", "sample_inputs"]
 
@@ -56,23 +55,6 @@ def sample_inputs() -> tuple[Path, Path, Path]:
         raise InputError(root, "the sample data (data/pdpilot) is not here: it ships with the source repository "
                                "(pip install -e .); otherwise give transcripts and --codebook")  # fmt: skip
     return paths
-
-
-def _write_csv(table: Any, path: Path) -> None:
-    with atomic_text(path, newline="") as handle:
-        table.to_csv(handle, index=False, lineterminator="\n")
-
-
-def _json_ready(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def run_analyze(
@@ -238,7 +220,7 @@ def run_analyze(
         seconds=seconds,
     )
     with atomic_text(out / "manifest.json") as handle:
-        json.dump(_json_ready(manifest), handle, indent=2, ensure_ascii=False, default=str, allow_nan=False)
+        json.dump(json_ready(manifest), handle, indent=2, ensure_ascii=False, default=str, allow_nan=False)
         handle.write("\n")
     return AnalyzeResult(out_dir=out, files=dict(state.files), summary=_finish.summary(state, seconds), seconds=seconds,
                          warnings=list(state.warnings))  # fmt: skip

@@ -28,6 +28,7 @@ from nlpthemes.jobs._batch_work import (
     WORK,
     Prepared,
     WorkSpec,
+    embed_group,
     list_inputs,
     prepare,
     read_marker,
@@ -65,20 +66,6 @@ def _read_ahead(items: Sequence[tuple[Path, str]], spec: WorkSpec, depth: int) -
                 p, h = items[i + depth]
                 pending.append(pool.submit(prepare, p, spec, sha256=h))
             yield result
-
-
-def _embed_group(group: list[Prepared], embedder: Any) -> list[list[Any]]:
-    """One encode call for a group of files (repeated sentences embedded once); split back per transcript."""
-    texts = [s.text for p in group for sentences in p.sentences for s in sentences]
-    vectors = embedder.encode(texts)
-    out, row = [], 0
-    for p in group:
-        per = []
-        for sentences in p.sentences:
-            per.append(vectors[row : row + len(sentences)])
-            row += len(sentences)
-        out.append(per)
-    return out
 
 
 def pseudonym_key(files: Sequence[Path], options: ReadOptions, pseudonyms: PseudonymOptions) -> tuple[tuple[str, str], ...]:
@@ -136,7 +123,7 @@ def _run_local(todo: list[tuple[Path, str]], spec: WorkSpec, pipeline: Any, clai
     group: list[Prepared] = []
 
     def flush() -> None:
-        for prepared, vectors in zip(group, _embed_group(group, pipeline.embedder), strict=True):
+        for prepared, vectors in zip(group, embed_group(group, pipeline.embedder), strict=True):
             markers.append(write_file_outputs(prepared, vectors, pipeline, spec))
             tick(prepared.path, prepared.n_sentences, None)
         group.clear()

@@ -59,7 +59,7 @@ def run_embed(
     device : str or None
         ``"cpu"``, ``"cuda"``...; default: CUDA when available.
     cache : bool
-        Use the on-disk embedding cache (``NLPTHEMES_CACHE_DIR``).
+        Use the on-disk cache (``NLPTHEMES_CACHE_DIR``): vectors and sentence spans.
     options, attributes, pseudonyms, quiet
         As for :func:`nlpthemes.jobs.run_segment`.
     """
@@ -72,7 +72,7 @@ def run_embed(
     started = time.perf_counter()
     segmented = run_segment(
         paths, out / "sentences.csv", options=options, attributes=attributes,
-        pseudonyms=pseudonyms, quiet=quiet, manifest=False,
+        pseudonyms=pseudonyms, quiet=quiet, manifest=False, cache=cache,
     )  # fmt: skip
     t_load = time.perf_counter()
     embedder = load_embedder(model, device=device, cache=cache, progress=not quiet)

@@ -14,7 +14,7 @@ from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, load_corpus, make_pseudonymiser
 from nlpthemes.jobs._reading import hide_names, reading_report
 from nlpthemes.manifest import build_manifest, write_manifest
-from nlpthemes.segment import segment_transcript
+from nlpthemes.segment import Splitter, segment_transcript, split_many
 
 __all__ = ["SegmentResult", "run_segment", "segment_with_progress"]
 
@@ -36,13 +36,25 @@ class SegmentResult:
     reading: list[dict[str, Any]] = field(default_factory=list)
 
 
-def segment_with_progress(corpus: Corpus, *, language: str | None = None, quiet: bool = True) -> list[Sentence]:
-    """Segment every transcript, with a progress bar unless quiet."""
+def segment_with_progress(
+    corpus: Corpus, *, language: str | None = None, quiet: bool = True, cache: bool = False
+) -> list[Sentence]:
+    """Segment every transcript, with a progress bar unless quiet.
+
+    With ``cache``, the sentence spans of each turn are looked up in (and
+    added to) the nlpthemes cache file, so a re-run skips the splitter.
+    """
     from tqdm import tqdm
 
+    splitter: Splitter = split_many
+    if cache:
+        from nlpthemes.embed._cache import EmbeddingCache
+        from nlpthemes.jobs._spans import cached_splitter
+
+        splitter = cached_splitter(EmbeddingCache())
     sentences: list[Sentence] = []
     for transcript in tqdm(corpus.transcripts, desc="segmenting", unit="transcript", disable=quiet, leave=False):
-        sentences.extend(segment_transcript(transcript, language=language))
+        sentences.extend(segment_transcript(transcript, language=language, splitter=splitter))
     return sentences
 
 
@@ -55,6 +67,7 @@ def run_segment(
     pseudonyms: PseudonymOptions = PseudonymOptions(),
     quiet: bool = True,
     manifest: bool = True,
+    cache: bool = False,
 ) -> SegmentResult:
     """Read files, split them into sentences and write ``sentences.csv``.
 
@@ -77,6 +90,9 @@ def run_segment(
         No progress bars.
     manifest : bool
         Write the manifest beside ``out`` (jobs that write their own say ``False``).
+    cache : bool
+        Remember sentence spans in the nlpthemes cache (``NLPTHEMES_CACHE_DIR``)
+        and reuse them: a re-run of the same files skips the splitter.
 
     Returns
     -------
@@ -99,7 +115,7 @@ def run_segment(
     started = time.perf_counter()
     corpus = load_corpus(paths, options, attributes=attributes, quiet=quiet)
     language = None if options.language == "auto" else options.language
-    sentences = segment_with_progress(corpus, language=language, quiet=quiet)
+    sentences = segment_with_progress(corpus, language=language, quiet=quiet, cache=cache)
     pseudonymiser = make_pseudonymiser(corpus, pseudonyms)
     if out is not None:
         write_sentences_csv(sentences, out, pseudonymiser=pseudonymiser)

@@ -11,7 +11,7 @@ from typing import Any
 
 from nlpthemes.corpus import Sentence
 from nlpthemes.io import ReadOptions
-from nlpthemes.io._atomic import atomic_text
+from nlpthemes.io._csv import write_csv
 from nlpthemes.jobs._common import load_corpus
 from nlpthemes.jobs._reading import reading_report
 from nlpthemes.jobs.segment import segment_with_progress
@@ -100,7 +100,13 @@ def run_suggest(
     """
     from nlpthemes.embed import load_embedder
     from nlpthemes.io.codebook_files import read_codebook
-    from nlpthemes.suggest import JudgeOptions, make_suggester, next_to_code, suggestion_rows
+    from nlpthemes.suggest import (
+        SUGGESTION_COLUMNS,
+        JudgeOptions,
+        make_suggester,
+        next_to_code,
+        suggestion_rows,
+    )
 
     started = time.perf_counter()
     judge = (judge or JudgeOptions()).validate()
@@ -126,12 +132,12 @@ def run_suggest(
     keep = np.array([include_interviewers or not s.is_interviewer for s in sentences], dtype=bool)
     targets = [s for s, k in zip(sentences, keep, strict=True) if k]
     rows = suggestion_rows(targets, suggester.codes_, proba[keep], applied[keep], top_k=top_k)
-    _write_rows(out, rows)
+    write_csv(out, rows, SUGGESTION_COLUMNS)
     if suggester.mode_ == "learned" and next_n > 0:
         coded = {str(t) for t in human["transcript"]} if human is not None else set()
         exclude = np.array([s.transcript_id in coded or not k for s, k in zip(sentences, keep, strict=True)])
         order = next_to_code(proba, suggester.threshold_, vectors, exclude=exclude, n=next_n)
-        _write_rows(out.with_name("next_to_code.csv"), [
+        write_csv(out.with_name("next_to_code.csv"), [
             {"priority": rank, "transcript": sentences[i].transcript_id, "sentence": sentences[i].index,
              "start": sentences[i].start, "end": sentences[i].end, "text": sentences[i].text}
             for rank, i in enumerate(order, start=1)
@@ -149,15 +155,3 @@ def run_suggest(
     )
     write_manifest(manifest, out.with_name("suggest_manifest.json"))
     return SuggestResult(targets, rows, suggester, out, time.perf_counter() - started, notes)
-
-
-def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    import csv
-
-    from nlpthemes.suggest import SUGGESTION_COLUMNS
-
-    columns = list(rows[0]) if rows else list(SUGGESTION_COLUMNS)
-    with atomic_text(path, newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)

@@ -11,7 +11,7 @@ from typing import Any
 
 from nlpthemes.corpus import Corpus, Sentence
 from nlpthemes.io import ReadOptions
-from nlpthemes.io._atomic import atomic_text
+from nlpthemes.io._csv import write_csv
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser
 from nlpthemes.jobs._reading import hide_names
@@ -39,6 +39,8 @@ class ThemesResult:
     out_dir: Path
     embedding_model: dict[str, Any]
     seconds: float
+    vectors: Any = None  # float32 (n, d), one row per sentence of segmented.sentences
+    embedder: Any = None  # the Embedder that made them
 
 
 def keyword_language(corpus: Corpus, language: str) -> str:
@@ -86,11 +88,6 @@ def _pseudonymise_tables(themes: Any, quotes: Any, pseudonymiser: Pseudonymiser 
         themes[column] = [pseudonymiser.text(str(v)) for v in themes[column]]
     quotes["text"] = [pseudonymiser.text(str(v)) for v in quotes["text"]]
     quotes["speaker"] = [pseudonymiser.speaker(v) if isinstance(v, str) else v for v in quotes["speaker"]]
-
-
-def _write_csv(table: Any, path: Path) -> None:
-    with atomic_text(path, newline="") as handle:
-        table.to_csv(handle, index=False, lineterminator="\r\n")  # RFC 4180, as sentences.csv
 
 
 def run_themes(
@@ -172,7 +169,7 @@ def run_themes(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    segmented = run_segment(paths, None, options=options, attributes=attributes, quiet=quiet)
+    segmented = run_segment(paths, None, options=options, attributes=attributes, quiet=quiet, cache=cache)
     segmented.corpus.transcripts.sort(key=lambda t: t.id)  # any file order gives the same outputs
     sentences = sorted(segmented.sentences, key=lambda s: (s.transcript_id, s.index))
     segmented.sentences = sentences
@@ -204,10 +201,10 @@ def run_themes(
     _pseudonymise_tables(themes, quotes, pseudonymiser)
     labels = dict(zip(themes["id"], themes["label"], strict=True))
     by_group = theme_distribution(table, labels=labels)
-    _write_csv(themes, out / "themes.csv")
-    _write_csv(table[list(SENTENCE_THEME_COLUMNS)] if len(table) else table, out / "sentence_themes.csv")
-    _write_csv(by_group, out / "themes_by_group.csv")
-    _write_csv(quotes, out / "quotes.csv")
+    write_csv(out / "themes.csv", themes)
+    write_csv(out / "sentence_themes.csv", table[list(SENTENCE_THEME_COLUMNS)] if len(table) else table)
+    write_csv(out / "themes_by_group.csv", by_group)
+    write_csv(out / "quotes.csv", quotes)
     if save_model:
         theme_model.save(out / "model")
     info = dict(embedder.info())
@@ -245,4 +242,5 @@ def run_themes(
     return ThemesResult(
         segmented=segmented, model=theme_model, themes=themes, sentences=table, by_group=by_group,
         quotes=quotes, out_dir=out, embedding_model=info, seconds=time.perf_counter() - started,
+        vectors=vectors, embedder=embedder,
     )  # fmt: skip

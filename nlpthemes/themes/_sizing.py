@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 SMALL_CORPUS = 2_000
-LARGE_CORPUS = 200_000
+LARGE_CORPUS = 20_000
 MIN_SENTENCES = 10
 REDUCTIONS = ("auto", "none", "pca", "umap")
 CLUSTERINGS = ("auto", "kmeans", "hdbscan")
@@ -139,12 +139,13 @@ def plan_for(
     else:
         auto_reduction = "pca"
     chosen_clustering = "kmeans" if clustering == "auto" or k_fixed is not None else clustering
+    chosen_reduction = auto_reduction if reduction == "auto" else reduction
     return Plan(
         n=n,
-        reduction=auto_reduction if reduction == "auto" else reduction,
+        reduction=chosen_reduction,
         clustering=chosen_clustering,
         min_theme_size=size,
         n_themes=k_fixed,
         k=k_fixed if k_fixed is not None else auto_n_themes(n),
-        minibatch=n >= LARGE_CORPUS,
+        minibatch=n >= LARGE_CORPUS and chosen_reduction != "umap",
     )

