@@ -256,6 +256,9 @@ def fit_judged(cs: datasets.CodedSet, embedder, x: np.ndarray, train: np.ndarray
     calibrated = model.mode_ == "learned"
     note = (f"stage={model.stage_}, features={model.feature_set_}, turn={getattr(model, 'turn_weight_', 0.0)}, candidates={model.n_candidates_}"
             f" (cv recall {model.candidate_recall_ if model.candidate_recall_ is None else round(model.candidate_recall_, 3)})")
+    kappas = getattr(model, "feature_set_kappa_", {})
+    if any("+" in name for name in kappas):  # a text judge was tried: the out-of-fold kappa of each feature set
+        note += "; oof kappa " + ", ".join(f"{name} {value:.3f}" for name, value in kappas.items())
     return p[:, cols], model.decide(p)[:, cols], p[:, cols] if calibrated else None, time.perf_counter() - started, note
 
 

@@ -190,6 +190,7 @@ class JudgedSuggester(ParamsMixin):
             "cv_kappa": None if self.cv_kappa_ is None or not np.isfinite(self.cv_kappa_) else round(float(self.cv_kappa_), 4),
             "context_weight": self.context_weight_, "example_weight": self.example_weight_,
             "question_weight": self.question_weight_,
+            "feature_set_kappa": dict(getattr(self, "feature_set_kappa_", {})),
         }  # fmt: skip
 
     # -- fitting -----------------------------------------------------------------------------
@@ -290,12 +291,14 @@ class JudgedSuggester(ParamsMixin):
         # a strongly regularised judge is under-confident, so its out-of-fold log-odds are rescaled
         # (Platt) into calibrated probabilities
         best: tuple[float, str, NDArray[np.float64], tuple[float, float]] | None = None
+        self.feature_set_kappa_: dict[str, float] = {}
         for name, columns in sets.items():
             logit = self._out_of_fold(features[usable][..., columns], y[usable], fold[usable], candidates[usable])
             platt = _platt(logit[candidates[usable]], y[usable][candidates[usable]])
             oof = np.where(candidates[usable], _sigmoid(platt[0] * logit + platt[1]), 0.0)
             oof = _fill_non_candidates(oof, rank_scores[usable], candidates[usable])
             kappa = max(mean_kappa(y[usable], oof >= t) for t in THRESHOLDS)
+            self.feature_set_kappa_[name] = round(float(kappa), 4)
             if best is None or kappa > best[0] + 1e-9:
                 best = (kappa, name, oof, platt)
         assert best is not None

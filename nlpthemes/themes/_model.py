@@ -45,7 +45,7 @@ class ThemeModel(ParamsMixin):
 
     The corpus size chooses the method (see :mod:`nlpthemes.themes._sizing`):
     one interview gets k-means on the sentence vectors, so it yields a
-    handful of themes instead of BERTopic's all-outlier result; 2,000-200k
+    handful of themes instead of BERTopic's all-outlier result; 2,000-20k
     sentences get UMAP (as BERTopic) and k-means; larger corpora PCA +
     MiniBatchKMeans; ``clustering="hdbscan"`` gives BERTopic's HDBSCAN.
     A sentence far from its theme's centre compared with the other members

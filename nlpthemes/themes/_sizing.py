@@ -9,8 +9,8 @@ picks, for ``n`` sentences to cluster:
 sentences     reduction            clustering
 ============  ===================  ==================
 < 2,000       none (unit vectors)  k-means
-2,000-199k    UMAP to 5 dims       k-means
->= 200,000    PCA to 50 dims       MiniBatchKMeans
+2,000-19,999  UMAP to 5 dims       k-means
+>= 20,000     PCA to 50 dims       MiniBatchKMeans
 ============  ===================  ==================
 
 with ``k = sqrt(n) / 2`` themes (3 to 200) unless ``n_themes`` is given, and
@@ -122,8 +122,10 @@ def plan_for(
     >>> p = plan_for(171)
     >>> p.reduction, p.clustering, p.min_theme_size, p.k
     ('none', 'kmeans', 5, 7)
-    >>> plan_for(20_000).reduction, plan_for(20_000).clustering, plan_for(20_000).k
+    >>> plan_for(19_999).reduction, plan_for(19_999).clustering, plan_for(19_999).k
     ('umap', 'kmeans', 71)
+    >>> plan_for(20_000).reduction, plan_for(20_000).minibatch, plan_for(20_000, reduction="umap").minibatch
+    ('pca', True, False)
     >>> p = plan_for(500_000)
     >>> p.reduction, p.clustering, p.minibatch, p.k
     ('pca', 'kmeans', True, 200)
