@@ -10,14 +10,14 @@ rows, code suggestions. Rows:
 * ``plain``: sentence-transformers ``encode`` + ``BERTopic()`` with its defaults;
 * ``default``: nlpthemes' default embedder (no ``--model``: on a CPU the int8
   ONNX export of MiniLM; repeated sentences embedded once; empty cache) +
-  ``ThemeModel`` + ``CodeSuggester``;
+  ``ThemeModel`` + the default suggester (``make_suggester``: retriever + judge);
 * ``cached``: the same again with the cache the previous row filled;
 * ``pytorch``: ``--model all-MiniLM-L6-v2``, the PyTorch model itself (the
   default before the int8 export was);
 * ``onnx-fp32``, ``onnx-int8``: the ONNX Runtime exports (built once beforehand);
 * ``static``: model2vec static vectors distilled from MiniLM (built once beforehand).
 
-Quality: Cohen's kappa (mean over codes) of the CodeSuggester against the
+Quality: Cohen's kappa (mean over codes) of the default suggester against the
 human codes of CTRL+Shift, learning from 20% of the transcripts and judged on
 the other 80%, with each row's vectors (for ``plain``, its own vectors), so
 speed never silently costs quality. The derived models are built before the
@@ -90,7 +90,7 @@ def prepare(shared: Path, n: int, folder: Path) -> dict[str, Any]:
 def _kappa(cs: Any, train: set[str], x: np.ndarray, embedder: Any) -> float:
     import pandas as pd
 
-    from nlpthemes.suggest import CodeSuggester
+    from nlpthemes.suggest import make_suggester
     from nlpthemes.suggest._calibrate import mean_kappa
 
     mask = np.array([s.transcript_id in train for s in cs.sentences])
@@ -98,7 +98,7 @@ def _kappa(cs: Any, train: set[str], x: np.ndarray, embedder: Any) -> float:
                             for s, g, t in zip(cs.sentences, cs.gold, mask, strict=True) if t for c in g])  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = CodeSuggester(embedder=embedder).fit(cs.sentences, cs.codebook, codings=codings, embeddings=x)
+        model = make_suggester(embedder).fit(cs.sentences, cs.codebook, codings=codings, embeddings=x)
     test = [s for s, t in zip(cs.sentences, mask, strict=True) if not t]
     applied = model.predict(test, embeddings=x[~mask])
     gold = np.array([[c in g for c in cs.codes] for g, t in zip(cs.gold, mask, strict=True) if not t])
@@ -107,7 +107,7 @@ def _kappa(cs: Any, train: set[str], x: np.ndarray, embedder: Any) -> float:
 
 
 class _Plain:
-    """The plain model as an embedder for the CodeSuggester's code texts."""
+    """The plain model as an embedder for the suggester's code texts."""
 
     def __init__(self, model: Any) -> None:
         self.model = model
@@ -243,12 +243,12 @@ def main() -> None:
     n = info["n"]
     print(f"{n:,} sentences ({info['unique']:,} unique): {info['ctrlshift']:,} CTRL+Shift + {info['extra']:,} Unix "
           f"oral histories / AnnoMI; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("kappa: CodeSuggester vs CTRL+Shift human codes, learning from 20% of transcripts "
+    print("kappa: the default suggester (retriever + judge) vs CTRL+Shift human codes, learning from 20% of transcripts "
           f"({', '.join(info['train_transcripts'])}), judged on the other 80%")
     if built:
         print("one-off builds (not in the rows): " + ", ".join(f"{k} {v:.0f} s" for k, v in built.items()))
     print_table(results, n)
-    print("plain: total is embedding + BERTopic (it suggests no codes); its kappa uses its vectors in the same CodeSuggester")
+    print("plain: total is embedding + BERTopic (it suggests no codes); its kappa uses its vectors in the same suggester")
     print_ratios(results)
 
 

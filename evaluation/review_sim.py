@@ -141,6 +141,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     summary = []
     for name in args.only:
+        if embedder is None and not (args.out / f"review_sim_{name}.csv").is_file():
+            print(f"{name}: no review_sim_{name}.csv yet (run without --summarize first); left out")
+            continue
         loader = datasets.LOADERS[name]
         cs = loader() if name == "pdpilot" else loader(args.shared)
         if embedder is None:
@@ -175,7 +178,7 @@ def main() -> None:
           f"{args.refit_every} decisions, at most {args.max_decisions}; {args.held_out:.0%} of transcripts held out; "
           f"{model}; seed {args.seed}. (n): after n decisions")
     print(table.to_markdown(index=False))
-    print(f"\nplots: {', '.join(str(args.out / f'review_sim_{n}.png') for n in args.only)}")
+    print(f"\nplots: {', '.join(str(args.out / f'review_sim_{n}.png') for n in args.only if (args.out / f'review_sim_{n}.png').is_file())}")
     print(f"wall time: {time.perf_counter() - started:.0f} s")
 
 

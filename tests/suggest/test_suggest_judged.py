@@ -127,6 +127,9 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     assert model.thresholds_.shape == (4,) and model.cv_kappa_ is not None and model.cv_kappa_ > 0.5
     described = model.describe()
     assert described["judge"] == "features" and described["candidates"] == model.n_candidates_
+    # the manifest shows why the feature set won: its out-of-fold kappa is the best of those tried
+    tried = described["feature_set_kappa"]
+    assert set(tried) == {"similarity", "all"} and tried["all"] == max(tried.values()) > tried["similarity"]
 
 
 def test_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
