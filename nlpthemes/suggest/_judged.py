@@ -290,19 +290,27 @@ class JudgedSuggester(ParamsMixin):
         # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold kappa is best;
         # a strongly regularised judge is under-confident, so its out-of-fold log-odds are rescaled
         # (Platt) into calibrated probabilities
+        def out_of_fold(columns: list[int], on: NDArray[np.bool_]) -> tuple[float, NDArray[np.float64], tuple[float, float]]:
+            logit = self._out_of_fold(features[on][..., columns], y[on], fold[on], candidates[on])
+            platt = _platt(logit[candidates[on]], y[on][candidates[on]])
+            oof = np.where(candidates[on], _sigmoid(platt[0] * logit + platt[1]), 0.0)
+            oof = _fill_non_candidates(oof, rank_scores[on], candidates[on])
+            return max(mean_kappa(y[on], oof >= t) for t in THRESHOLDS), oof, platt
+
         best: tuple[float, str, NDArray[np.float64], tuple[float, float]] | None = None
         self.feature_set_kappa_: dict[str, float] = {}
-        for name, columns in sets.items():
-            logit = self._out_of_fold(features[usable][..., columns], y[usable], fold[usable], candidates[usable])
-            platt = _platt(logit[candidates[usable]], y[usable][candidates[usable]])
-            oof = np.where(candidates[usable], _sigmoid(platt[0] * logit + platt[1]), 0.0)
-            oof = _fill_non_candidates(oof, rank_scores[usable], candidates[usable])
-            kappa = max(mean_kappa(y[usable], oof >= t) for t in THRESHOLDS)
+        for name, columns in sets.items():  # compared on the sentences every set can read
+            kappa, oof, platt = out_of_fold(columns, usable)
             self.feature_set_kappa_[name] = round(float(kappa), 4)
             if best is None or kappa > best[0] + 1e-9:
                 best = (kappa, name, oof, platt)
         assert best is not None
         _, feature_set, oof, platt = best
+        if "+" not in feature_set and not usable.all():
+            # the text judge scored only a sample of the coded sentences and lost: the judge that
+            # won learns from all of them
+            usable = np.ones(len(rows), dtype=bool)
+            _, oof, platt = out_of_fold(sets[feature_set], usable)
         # human codes often cover a whole turn: share each sentence's probabilities with its turn, as
         # far as out-of-fold kappa says it helps (codes of single utterances, not at all)
         coded_sentences = [sentences[int(i)] for i in np.asarray(rows)[usable]]

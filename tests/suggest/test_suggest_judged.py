@@ -179,3 +179,39 @@ def test_saved_and_loaded_it_suggests_the_same(study, tmp_path: Path) -> None:  
     assert isinstance(again, JudgedSuggester) and again.feature_set_ == model.feature_set_
     np.testing.assert_allclose(again.predict_proba(sentences), model.predict_proba(sentences))
     np.testing.assert_array_equal(again.thresholds_, model.thresholds_)
+
+
+class _SampledScorer:
+    """A text judge that, like the LLM judge, scores only a sample of the coded sentences (and says nothing)."""
+
+    name = "llm"
+    zero_shot = True
+
+    def fit(self, task, rows, candidates):  # type: ignore[no-untyped-def]
+        out = np.full(candidates.shape, np.nan)
+        out[::3] = 0.0
+        return out
+
+    def score(self, task, rows, candidates):  # type: ignore[no-untyped-def]
+        return np.zeros(candidates.shape)
+
+    def describe(self) -> dict[str, str]:
+        return {"judge": self.name}
+
+
+def test_a_text_judge_that_loses_leaves_the_feature_judge_learning_from_every_coded_sentence(
+    study, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import nlpthemes.suggest._judged as judged_module
+
+    sentences, _, codings, test = study
+    emb = FakeEmbedder(dimension=64)
+    plain = JudgedSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    monkeypatch.setattr(judged_module, "make_scorer", lambda model: _SampledScorer())
+    sampled = JudgedSuggester(embedder=emb, judge="llm").fit(sentences, _codebook(), codings=codings)
+    assert "+" not in sampled.feature_set_ and sampled.scorer_ is None  # the uninformative judge is dropped
+    assert set(sampled.feature_set_kappa_) == {"similarity", "all", "similarity+llm", "all+llm"}
+    held_out = [sentences[i] for i in test]
+    # what is left is exactly the feature judge, fitted on all coded sentences, not on the judge's sample
+    np.testing.assert_allclose(sampled.predict_proba(held_out), plain.predict_proba(held_out))
+    np.testing.assert_array_equal(sampled.thresholds_, plain.thresholds_)
