@@ -91,6 +91,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
+        "feature_set_kappa": dict(getattr(model, "feature_set_kappa_", {})),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }  # fmt: skip
     return write_folder(folder, METADATA, metadata, ARRAYS, arrays)
@@ -136,6 +137,7 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.feature_set_ = str(meta["feature_set"])
     model.stage_ = str(meta.get("stage", "retriever"))
     model.turn_weight_ = float(meta.get("turn_weight", 0.0))
+    model.feature_set_kappa_ = {str(k): float(v) for k, v in meta.get("feature_set_kappa", {}).items()}
     if len(model.thresholds_) != len(model.codes_):
         raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")
     if model.stage_ == "judge":

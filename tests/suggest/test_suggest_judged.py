@@ -179,6 +179,7 @@ def test_saved_and_loaded_it_suggests_the_same(study, tmp_path: Path) -> None:  
     assert isinstance(again, JudgedSuggester) and again.feature_set_ == model.feature_set_
     np.testing.assert_allclose(again.predict_proba(sentences), model.predict_proba(sentences))
     np.testing.assert_array_equal(again.thresholds_, model.thresholds_)
+    assert again.describe() == model.describe()  # what batch's manifest says is what fit's said
 
 
 class _SampledScorer:
