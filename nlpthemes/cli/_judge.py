@@ -7,8 +7,9 @@ from typing import Annotated, Any
 import typer
 
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail
+from nlpthemes.cli._options import OptionGroup
 
-__all__ = ["Judge", "JudgeModel", "JudgeUrl", "judge_options"]
+__all__ = ["JUDGE", "Judge", "JudgeModel", "JudgeUrl", "judge_options"]
 
 Judge = Annotated[
     str,
@@ -36,3 +37,11 @@ def judge_options(judge: str, model: str | None, url: str | None) -> Any:
         return JudgeOptions(judge, model, url).validate()
     except ValueError as exc:
         raise fail(str(exc), EXIT_USAGE_ERROR) from None
+
+
+JUDGE = OptionGroup.of(
+    ("judging",),
+    {"judge": (Judge, "features"), "judge_model": (JudgeModel, None), "judge_url": (JudgeUrl, None)},
+    lambda v, _: {"judging": judge_options(v["judge"], v["judge_model"], v["judge_url"])},
+)
+"""The judge options (suggest, analyze, fit): the command gets ``judging`` (``JudgeOptions``)."""

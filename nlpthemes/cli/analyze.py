@@ -14,6 +14,7 @@ from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
 if TYPE_CHECKING:
     from nlpthemes.io import ReadOptions
+    from nlpthemes.suggest import JudgeOptions
 
 Paths = Annotated[
     list[Path] | None,
@@ -36,7 +37,7 @@ def _summary_lines(s: dict[str, Any], files: dict[str, str]) -> list[str]:
     return lines
 
 
-@o.with_options(r.READING)
+@o.with_options(j.JUDGE, r.READING)
 def analyze(
     paths: Paths = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
@@ -65,6 +66,7 @@ def analyze(
     n_themes: o.NThemes = "auto",
     seed: o.Seed = 42,
     *,
+    judging: JudgeOptions,
     attributes: Path | None,
     options: ReadOptions,
     pseudonymise: Annotated[
@@ -72,9 +74,6 @@ def analyze(
     ] = True,
     names: r.Names = None,
     key: r.Key = None,
-    judge: j.Judge = "features",
-    judge_model: j.JudgeModel = None,
-    judge_url: j.JudgeUrl = None,
     quiet: r.Quiet = False,
 ) -> None:
     """Themes, codebook matches, code suggestions and agreement, with an HTML report (no PATH: the sample)."""
@@ -92,8 +91,6 @@ def analyze(
     if not paths and (codebook is not None or codings):
         raise fail("give the transcripts (PATH...) with --codebook/--codings, or nothing to run the sample",
                    EXIT_USAGE_ERROR)  # fmt: skip
-
-    judging = j.judge_options(judge, judge_model, judge_url)
 
     def step(name: str) -> None:
         note(f"· {name}", quiet=quiet)

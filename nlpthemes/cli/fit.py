@@ -14,9 +14,10 @@ from nlpthemes.cli._common import friendly_errors, note
 
 if TYPE_CHECKING:
     from nlpthemes.io import ReadOptions
+    from nlpthemes.suggest import JudgeOptions
 
 
-@o.with_options(r.READING)
+@o.with_options(j.JUDGE, r.READING)
 def fit(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
@@ -39,10 +40,8 @@ def fit(
         bool, typer.Option("--include-interviewers", help="Analyse interviewer sentences too.")
     ] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing pipeline folder.")] = False,
-    judge: j.Judge = "features",
-    judge_model: j.JudgeModel = None,
-    judge_url: j.JudgeUrl = None,
     *,
+    judging: JudgeOptions,
     attributes: Path | None,
     options: ReadOptions,
     quiet: r.Quiet = False,
@@ -55,7 +54,7 @@ def fit(
         model=model, n_themes=o.auto_int(n_themes, "--themes"),
         min_theme_size=o.auto_int(min_theme_size, "--min-theme-size"),
         include_interviewers=include_interviewers, top_k=top_k, novelty_quantile=novelty_quantile, seed=seed,
-        **j.judge_options(judge, judge_model, judge_url).as_config(),
+        judge=judging.judge, judge_model=judging.model, judge_url=judging.url,
     )  # fmt: skip
     result = fit_pipeline(
         paths, codebook, save, codings=codings or (), config=config, device=device, cache=not no_cache,

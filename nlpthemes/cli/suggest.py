@@ -14,9 +14,10 @@ from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
 if TYPE_CHECKING:
     from nlpthemes.io import ReadOptions
+    from nlpthemes.suggest import JudgeOptions
 
 
-@o.with_options(r.READING)
+@o.with_options(j.JUDGE, r.READING)
 def suggest(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
@@ -31,10 +32,8 @@ def suggest(
     include_interviewers: Annotated[
         bool, typer.Option("--include-interviewers", help="Also suggest codes for interviewer turns.")
     ] = False,
-    judge: j.Judge = "features",
-    judge_model: j.JudgeModel = None,
-    judge_url: j.JudgeUrl = None,
     *,
+    judging: JudgeOptions,
     attributes: Path | None,
     options: ReadOptions,
     quiet: r.Quiet = False,
@@ -44,7 +43,6 @@ def suggest(
 
     if top_k < 1:
         raise fail(f"--top-k must be at least 1, got {top_k}", EXIT_USAGE_ERROR)
-    judging = j.judge_options(judge, judge_model, judge_url)
     result = run_suggest(
         paths, codebook, out, codings=codings or (), top_k=top_k, model=model,
         options=options, attributes=attributes, include_interviewers=include_interviewers, quiet=quiet, judge=judging,

@@ -42,10 +42,6 @@ class JudgeOptions:
     model: str | None = None
     url: str | None = None
 
-    def as_config(self) -> dict[str, str | None]:
-        """As the flat ``judge``, ``judge_model``, ``judge_url`` settings of a saved pipeline."""
-        return {"judge": self.judge, "judge_model": self.model, "judge_url": self.url}
-
     def validate(self) -> JudgeOptions:
         """Raise ``ValueError`` naming a bad setting; return ``self``."""
         if self.judge not in JUDGES:
