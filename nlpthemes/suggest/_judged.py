@@ -39,11 +39,12 @@ if TYPE_CHECKING:
 
 __all__ = ["JUDGES", "JudgedSuggester"]
 
-JUDGES = ("features", "cross-encoder", "reranker", "llm")
+JUDGES = ("features", "cross-encoder", "setfit", "reranker", "llm")
 _ZERO_SHOT_CANDIDATES = 8  # candidates a zero-shot text judge reads per sentence
 MIN_JUDGE_TRANSCRIPTS = 2  # coded transcripts needed before the judge takes over from the retriever
 _RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_NAMES
 _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
+_MIN_BLOCK_ROWS = 30  # coded sentences per part when codes come from one interview only
 _TURN_WEIGHTS = (0.0, 0.5, 1.0)  # how much a sentence's probabilities follow its turn's (chosen out of fold)
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
 # the judge reads either the retriever's similarity features alone or every feature, as
@@ -62,8 +63,9 @@ class JudgedSuggester(ParamsMixin):
         ``"features"``: a logistic model over features of each (sentence, code) pair
         computed from the codebook and the coder's codes (:mod:`nlpthemes.suggest._pairs`).
         ``"cross-encoder"``, ``"reranker"`` and ``"llm"`` add the score of a model that reads
-        both texts (:mod:`nlpthemes.suggest._scorers`) to those features; ``"reranker"`` and
-        ``"llm"`` also judge zero-shot.
+        both texts (:mod:`nlpthemes.suggest._scorers`) to those features, and ``"setfit"``
+        the cosine of the sentence model fine-tuned on the coder's codes
+        (:mod:`nlpthemes.suggest._setfit`); ``"reranker"`` and ``"llm"`` also judge zero-shot.
     top_k : int, default=3
         Candidate codes listed per sentence in outputs.
     recall : float, default=0.95
@@ -78,11 +80,12 @@ class JudgedSuggester(ParamsMixin):
         ``"llm"``: a GGUF file or an installed model name (default
         ``qwen2.5-coder-1.5b-instruct``), or the model name a server expects;
         ``"reranker"``: an installed reranker (default ``ms-marco-minilm-l12``);
-        ``"cross-encoder"``: a local BERT-style folder (default: the packaged MiniLM).
+        ``"cross-encoder"``: a local BERT-style folder (default: the packaged MiniLM);
+        ``"setfit"``: a local sentence-transformers folder (default: the packaged MiniLM).
     judge_url : str or None, default=None
         ``"llm"`` only: an OpenAI-compatible server (``http://127.0.0.1:PORT/v1``).
     device : str or None, default=None
-        Where the cross-encoder trains (``None``: CUDA when available).
+        Where the cross-encoder or SetFit model trains (``None``: CUDA when available).
     judge_sample : int, default=300
         ``"llm"`` only: coded sentences the LLM reads to learn how far to trust it (it takes
         seconds per sentence on a CPU).
@@ -94,9 +97,10 @@ class JudgedSuggester(ParamsMixin):
     mode_ : str
         ``"zero-shot"`` (no codes to learn from) or ``"learned"``.
     stage_ : str
-        Who decides: ``"judge"`` (learned, from codes in at least two transcripts),
-        ``"zero-shot judge"`` (a reranker or LLM without codes) or ``"retriever"`` (no
-        codes, or codes from one transcript only: the retriever, learned or not).
+        Who decides: ``"judge"`` (learned from the coder's codes), ``"zero-shot judge"``
+        (a reranker or LLM without codes) or ``"retriever"`` (no codes, too few, or codes
+        from one interview only where the judge did not beat the retriever when checked
+        on parts of that interview it had not learned from).
     retriever_ : CodeSuggester
         Stage 1, fitted.
     n_candidates_ : int
@@ -243,13 +247,28 @@ class JudgedSuggester(ParamsMixin):
         group_of = [s.transcript_id for s in sentences] if groups is None else [str(g) for g in groups]
         if len(group_of) != len(sentences):
             raise ValueError(f"groups: {len(group_of)} groups for {len(sentences)} sentences")
-        if len({group_of[int(i)] for i in np.nonzero(coded)[0]}) < MIN_JUDGE_TRANSCRIPTS:
-            # the judge's choices can only be checked on transcripts it did not learn from
-            self.scorer_ = None
-            return self
+        one_interview = len({group_of[int(i)] for i in np.nonzero(coded)[0]}) < MIN_JUDGE_TRANSCRIPTS
+        if one_interview:
+            # codes from one interview only: the judge is checked on parts of it it did not learn
+            # from, and decides only where that check says it beats the retriever
+            if int(coded.sum()) < 2 * _MIN_BLOCK_ROWS:
+                self.scorer_ = None
+                return self
+            group_of = block_groups(group_of, coded, _MIN_BLOCK_ROWS)
         self._fit_judge(sentences, raw, labels, coded, group_of)
+        if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
+            self._keep_retriever()
+            return self
         self.stage_ = "judge"
         return self
+
+    def _keep_retriever(self) -> None:
+        """Undo a judge that did not beat the retriever: the retriever decides, as it learned."""
+        r = self.retriever_
+        self.n_candidates_, self.candidate_recall_ = len(self.codes_), None
+        self.cv_kappa_, self.threshold_ = r.cv_kappa_, float(r.threshold_)
+        self.thresholds_ = np.full(len(self.codes_), self.threshold_)
+        self.feature_set_, self.scorer_, self.stage_ = "similarity", None, "retriever"
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
               labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip
@@ -433,6 +452,26 @@ def transcript_folds(groups: Sequence[str], rows: NDArray[np.intp], n_folds: int
     ids = sorted({groups[int(i)] for i in rows})
     fold_of = {t: k % n_folds for k, t in enumerate(ids)}
     return np.array([fold_of[groups[int(i)]] for i in rows], dtype=np.intp)
+
+
+def block_groups(groups: Sequence[str], coded: NDArray[np.bool_], min_rows: int) -> list[str]:
+    """Groups with the coded sentences of each interview cut into contiguous parts.
+
+    For codes from one interview only: the parts (at most 10, each with at least
+    ``min_rows`` coded sentences) take the place of transcripts in cross-fitting. Parts
+    are long runs, so that few neighbouring sentences, which share codes, straddle two.
+
+    Examples
+    --------
+    >>> block_groups(["a"] * 6, np.array([1, 1, 1, 1, 0, 1], bool), 2)
+    ['a#0', 'a#0', 'a#0', 'a#1', 'a', 'a#1']
+    """
+    out = list(groups)
+    rows = np.nonzero(coded)[0]
+    n_parts = max(2, min(10, len(rows) // max(min_rows, 1)))
+    for rank, i in enumerate(rows):
+        out[int(i)] = f"{groups[int(i)]}#{rank * n_parts // len(rows)}"
+    return out
 
 
 def _zero_shot_probabilities(judge: str, scores: NDArray[np.float64], candidates: NDArray[np.bool_]) -> NDArray[np.float64]:

@@ -35,13 +35,13 @@ DEFINITIONS = {
 TOPICS = [("alcohol", "drink"), ("smoking", "smoke"), ("gambling", "gamble"), ("sugar", "snack"), ("sleep", "nap")]
 
 
-def _study(n_transcripts: int, seed: int = 0) -> tuple[list[Sentence], list[set[str]]]:
+def _study(n_transcripts: int, seed: int = 0, turns: int = 16) -> tuple[list[Sentence], list[set[str]]]:
     rng = np.random.default_rng(seed)
     sentences: list[Sentence] = []
     gold: list[set[str]] = []
     for t in range(n_transcripts):
         pos = 0
-        for turn in range(16):
+        for turn in range(turns):
             counsellor = turn % 2 == 0
             kind = "question" if rng.random() < 0.5 else "statement"
             act = next(a for a, (c, k) in ACTS.items() if c == counsellor and k == kind)
@@ -84,7 +84,7 @@ def test_constructor_only_stores_parameters() -> None:
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"judge": "feature"}, "judge must be one of features, cross-encoder, reranker, llm"),
+    ({"judge": "feature"}, "judge must be one of features, cross-encoder, setfit, reranker, llm"),
     ({"recall": 1.5}, "recall"), ({"judge_url": "http://127.0.0.1:1/v1"}, "judge_url is for judge='llm'"),
 ])  # fmt: skip
 def test_misspelled_options_are_named(study, params, message) -> None:  # type: ignore[no-untyped-def]
@@ -132,7 +132,7 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     assert set(tried) == {"similarity", "all"} and tried["all"] == max(tried.values()) > tried["similarity"]
 
 
-def test_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
+def test_a_few_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
     sentences, gold, _, _ = study
     emb = FakeEmbedder(dimension=64)
     codings = _codings(sentences, gold, {"t00"})
@@ -141,6 +141,36 @@ def test_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -
     assert judged.mode_ == "learned" and judged.stage_ == "retriever"
     np.testing.assert_array_equal(judged.predict(sentences), retriever.predict(sentences))
     assert judged.describe()["stage"] == "retriever"
+
+
+def test_codes_from_one_long_interview_are_judged_on_its_parts() -> None:
+    # the first coded interview is all there is: the judge is checked on long parts of it that it
+    # did not learn from, and takes over because it tells the acts apart better than the retriever
+    sentences, gold = _study(4, turns=160)
+    emb = FakeEmbedder(dimension=256)
+    codings = _codings(sentences, gold, {"t00"})
+    judged = JudgedSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    retriever = judged.retriever_
+    assert judged.stage_ == "judge" and judged.describe()["stage"] == "judge"
+    assert judged.cv_kappa_ is not None and retriever.cv_kappa_ is not None
+    assert judged.cv_kappa_ > retriever.cv_kappa_
+    held = [i for i, s in enumerate(sentences) if s.transcript_id != "t00"]
+    new = [sentences[i] for i in held]
+    truth = [gold[i] for i in held]
+    assert _kappa(judged, new, truth) > _kappa(retriever, new, truth) + 0.2
+
+
+def test_one_interview_where_the_retriever_is_as_good_keeps_the_retriever() -> None:
+    # codes that are the sentence's topic, named in the codebook: the retriever is already right,
+    # so a judge checked on parts of the one coded interview cannot beat it and does not decide
+    sentences, _ = _study(3, turns=160)
+    book = Codebook([Code(x, x, f"Talk about {x} or to {y}.") for x, y in TOPICS])
+    gold = [{next(x for x, y in TOPICS if x in s.text or f" {y}" in s.text)} for s in sentences]
+    emb = FakeEmbedder(dimension=256)
+    judged = JudgedSuggester(embedder=emb).fit(sentences, book, codings=_codings(sentences, gold, {"t00"}))
+    assert judged.mode_ == "learned" and judged.stage_ == "retriever" and judged.scorer_ is None
+    assert judged.cv_kappa_ == judged.retriever_.cv_kappa_
+    np.testing.assert_array_equal(judged.predict(sentences), judged.retriever_.predict(sentences))
 
 
 def test_pieces_of_one_interview_count_as_one_when_groups_say_so(study) -> None:  # type: ignore[no-untyped-def]
