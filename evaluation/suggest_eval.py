@@ -26,6 +26,9 @@ choice cross-fitted by transcript on the 20%, never on the held-out part):
 * ``setfit`` (opt-in, slow): SetFit-style contrastive fine-tuning of the
   sentence model on pairs from the 20% (nlpthemes.suggest._finetune), then the
   learned CodeSuggester on the fine-tuned embeddings.
+* ``judged`` (the default), ``cross-encoder``, ``setfit-judge``, ``reranker``,
+  ``llm``: the retriever + feature judge, alone or with a text judge's score
+  (``setfit-judge``: ``--judge setfit``, the SetFit judge of nlpthemes.suggest._setfit).
 
 Usage: python evaluation/suggest_eval.py [--shared ../shared/data] [--seeds 3]
        [--methods baselines zeroshot learned percode knn lrctx setfit]
@@ -89,10 +92,10 @@ def group_matrix(cs: datasets.CodedSet, y: np.ndarray) -> np.ndarray:
     return g
 
 
-METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "judged", "setfit", "cross-encoder",
-           "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
+METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "judged", "setfit", "setfit-judge",
+           "cross-encoder", "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
 CHEAP = ("baselines", "zeroshot", "learned", "judged")
-SLOW = ("setfit", "cross-encoder", "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
+SLOW = ("setfit", "setfit-judge", "cross-encoder", "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
 SAMPLED = ("llm", "zeroshot-llm")  # judged on a seeded sample of the held-out sentences (--llm-sample)
 CONTEXTS = (0.0, 1.0, 3.0)  # weight of the neighbourhood mean (as CodeSuggester's "auto")
 WINDOW = 2  # neighbouring sentences on each side (CodeSuggester's default)
@@ -352,8 +355,8 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
         options = judge_options or {}
         if "judged" in methods:
             results[JUDGED["features"]] = fit_judged(cs, embedder, x, train, codings, "features")
-        for judge in ("cross-encoder", "reranker"):
-            if judge in methods:
+        for judge in ("cross-encoder", "setfit", "reranker"):
+            if (judge if judge != "setfit" else "setfit-judge") in methods:
                 results[JUDGED[judge]] = fit_judged(cs, embedder, x, train, codings, judge, **options.get(judge, {}))
         if "zeroshot-reranker" in methods:
             results["zero-shot: reranker judge"] = fit_judged(cs, embedder, x, train, None, "reranker",
@@ -390,6 +393,7 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
 JUDGED = {
     "features": "retriever + feature judge (the new default)",
     "cross-encoder": "retriever + feature judge + fine-tuned cross-encoder",
+    "setfit": "retriever + feature judge + SetFit (MiniLM fine-tuned)",
     "reranker": "retriever + feature judge + ms-marco reranker",
     "llm": "retriever + feature judge + LLM (Qwen2.5-Coder-1.5B)",
 }
@@ -453,7 +457,8 @@ def main() -> None:
     embedder = load_embedder(args.model, progress=False)
     judge_options = {"llm": {"judge_model": args.llm_model, "judge_url": args.llm_url,
                              "judge_sample": args.llm_train},
-                     "cross-encoder": {"device": args.device, "judge_model": args.ce_base}}  # fmt: skip
+                     "cross-encoder": {"device": args.device, "judge_model": args.ce_base},
+                     "setfit": {"device": args.device}}  # fmt: skip
     exported = datasets.load_export(args.from_export) if args.from_export is not None else {}
     rows = []
     for name in args.only:

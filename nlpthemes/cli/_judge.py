@@ -14,13 +14,13 @@ __all__ = ["JUDGE", "Judge", "JudgeModel", "JudgeUrl", "judge_options"]
 Judge = Annotated[
     str,
     typer.Option("--judge", help="Who reads each sentence with its candidate codes: features (default; fast), "
-                 "cross-encoder (fine-tuned on your codes; slow on a CPU), reranker (ms-marco, English) or llm "
+                 "cross-encoder or setfit (fine-tuned on your codes; slow on a CPU), reranker (ms-marco, English) or llm "
                  "(a local LLM). See `nlpthemes models list`."),
 ]  # fmt: skip
 JudgeModel = Annotated[
     str | None,
     typer.Option("--judge-model", help="The judge's model: an installed model name, a GGUF file (llm), a model "
-                 "folder (cross-encoder), or the model name a --judge-url server expects."),
+                 "folder (cross-encoder, setfit), or the model name a --judge-url server expects."),
 ]  # fmt: skip
 JudgeUrl = Annotated[
     str | None,

@@ -35,7 +35,7 @@ class JudgeOptions:
     >>> JudgeOptions("gpt").validate()
     Traceback (most recent call last):
     ...
-    ValueError: judge must be one of features, cross-encoder, reranker, llm; got 'gpt'
+    ValueError: judge must be one of features, cross-encoder, setfit, reranker, llm; got 'gpt'
     """
 
     judge: str = "features"

@@ -5,8 +5,9 @@ should embed close together, two with disjoint codes apart, and a sentence
 close to the text of each of its codes and apart from a code it does not
 have. A short plain torch loop with sentence-transformers'
 ``CosineSimilarityLoss`` trains a fresh copy of the model on them; the
-packaged model is never changed. Not wired into :class:`CodeSuggester` or the
-CLI: ``evaluation/suggest_eval.py --methods setfit`` measures what it buys.
+packaged model is never changed. The SetFit judge
+(:mod:`nlpthemes.suggest._setfit`, ``--judge setfit``) trains with it;
+``evaluation/suggest_eval.py --methods setfit`` measures the bare fine-tuned encoder.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from numpy.typing import NDArray
 
 from nlpthemes.errors import InputError
 
-__all__ = ["FinetunedEmbedder", "contrastive_pairs", "finetune_embedder"]
+__all__ = ["FinetunedEmbedder", "PairTrainer", "contrastive_pairs", "finetune_embedder", "trainable_model"]
 
 
 def contrastive_pairs(
@@ -147,6 +148,18 @@ class FinetunedEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def trainable_model(path: str | Path) -> Any:
+    """A trainable SentenceTransformer loaded from a local model folder (never the hub)."""
+    from sentence_transformers import SentenceTransformer
+
+    from nlpthemes.embed._resolve import set_offline
+    from nlpthemes.embed._st import _quiet_transformers
+
+    set_offline()
+    with _quiet_transformers(True):
+        return SentenceTransformer(str(Path(path)), device="cpu", local_files_only=True, trust_remote_code=False)
+
+
 def _sentence_transformer(embedder: Any) -> Any:
     """A fresh, trainable copy of the SentenceTransformer behind ``embedder``."""
     inner = getattr(embedder, "embedder", embedder)  # a CachedEmbedder wraps the model's embedder
@@ -154,21 +167,76 @@ def _sentence_transformer(embedder: Any) -> Any:
         if getattr(inner, "backend", None) != "sentence-transformers" or inner.model_path is None:
             raise InputError(None, f"embedder: fine-tuning needs a sentence-transformers model, got "
                                    f"{getattr(inner, 'name', type(inner).__name__)!r}")  # fmt: skip
-        from sentence_transformers import SentenceTransformer
-
-        from nlpthemes.embed._resolve import set_offline
-        from nlpthemes.embed._st import _quiet_transformers
-
-        set_offline()
-        with _quiet_transformers(True):
-            return SentenceTransformer(str(Path(inner.model_path)), device="cpu",
-                                       local_files_only=True, trust_remote_code=False)  # fmt: skip
+        return trainable_model(inner.model_path)
     from sentence_transformers import SentenceTransformer
 
     if not isinstance(embedder, SentenceTransformer):
         raise InputError(None, f"embedder: fine-tuning needs a sentence-transformers model, got "
                                f"{type(embedder).__name__}")  # fmt: skip
     return copy.deepcopy(embedder)
+
+
+def _check_training(batch_size: int, learning_rate: float, max_length: int) -> None:
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    if not isinstance(max_length, int) or max_length < 8:
+        raise ValueError(f"max_length must be an integer of at least 8, got {max_length!r}")
+
+
+class PairTrainer:
+    """Contrastive training of a SentenceTransformer on ``(text_a, text_b, target)`` pairs, in steps.
+
+    Training can go on in several calls of :meth:`train` (one optimiser throughout), so that
+    a caller can check the model between them and keep the best state (early stopping).
+
+    Parameters
+    ----------
+    model : SentenceTransformer
+        Trained in place.
+    batch_size, learning_rate, max_length, seed
+        As in :func:`finetune_embedder`.
+    device : str, default="cpu"
+        Where to train (``"cuda"`` on a GPU).
+    """
+
+    def __init__(self, model: Any, *, batch_size: int = 16, learning_rate: float = 2e-5, max_length: int = 64,
+                 seed: int = 0, device: str = "cpu") -> None:  # fmt: skip
+        _check_training(batch_size, learning_rate, max_length)
+        import torch
+        from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+
+        torch.manual_seed(seed)
+        self.model = model.to(device)
+        self.batch_size, self.max_length, self.seed = batch_size, max_length, seed
+        self.loss_fn = CosineSimilarityLoss(model)
+        self.optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+        self.history: list[float] = []
+
+    def train(self, pairs: Sequence[tuple[str, str, float]]) -> None:
+        """One pass over ``pairs`` (shuffled with the seed), batch by batch."""
+        import torch
+
+        model = self.model
+        encode_length = model.max_seq_length
+        model.max_seq_length = self.max_length if encode_length is None else min(self.max_length, encode_length)
+        order = np.random.default_rng(self.seed + len(self.history)).permutation(len(pairs))
+        model.train()
+        try:
+            for start in range(0, len(order), self.batch_size):
+                batch = [pairs[i] for i in order[start : start + self.batch_size]]
+                features = [model.preprocess([p[k] for p in batch]) for k in (0, 1)]
+                features = [{k: v.to(model.device) if hasattr(v, "to") else v for k, v in f.items()} for f in features]
+                target = torch.tensor([p[2] for p in batch], dtype=torch.float32, device=model.device)
+                loss = self.loss_fn(features, target)
+                self.optimiser.zero_grad()
+                loss.backward()
+                self.optimiser.step()
+                self.history.append(float(loss.item()))
+        finally:
+            model.eval()
+            model.max_seq_length = encode_length
 
 
 def finetune_embedder(
@@ -220,37 +288,13 @@ def finetune_embedder(
     >>> tuned.encode(texts).shape, len(tuned.history)  # doctest: +SKIP
     ((4, 384), 2)
     """
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
-    if not isinstance(max_length, int) or max_length < 8:
-        raise ValueError(f"max_length must be an integer of at least 8, got {max_length!r}")
+    _check_training(batch_size, learning_rate, max_length)
     pairs = contrastive_pairs(texts, labels, code_texts, max_pairs=max_pairs, seed=seed)
     if not pairs:
         raise InputError(None, "no code is used in the training sentences: nothing to fine-tune on")
     model = _sentence_transformer(embedder).to("cpu")
-    import torch
-    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
-
-    torch.manual_seed(seed)
-    encode_length = model.max_seq_length
-    model.max_seq_length = max_length if encode_length is None else min(max_length, encode_length)
-    loss_fn = CosineSimilarityLoss(model)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    order = np.random.default_rng(seed).permutation(len(pairs))
-    history: list[float] = []
-    model.train()
-    for start in range(0, len(order), batch_size):
-        batch = [pairs[i] for i in order[start : start + batch_size]]
-        features = [model.preprocess([p[k] for p in batch]) for k in (0, 1)]
-        target = torch.tensor([p[2] for p in batch], dtype=torch.float32)
-        loss = loss_fn(features, target)
-        optimiser.zero_grad()
-        loss.backward()
-        optimiser.step()
-        history.append(float(loss.item()))
-    model.eval()
-    model.max_seq_length = encode_length
+    trainer = PairTrainer(model, batch_size=batch_size, learning_rate=learning_rate, max_length=max_length, seed=seed)
+    trainer.train(pairs)
+    history = trainer.history
     name = f"{getattr(embedder, 'name', 'model')}+finetuned"
     return FinetunedEmbedder(model=model, name=name, history=tuple(history))

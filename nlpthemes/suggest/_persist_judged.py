@@ -5,7 +5,8 @@ the chosen feature set, how the judge was made), ``judged.npz`` (the pair models
 coefficients and the coded sentences evidence is drawn from: their vectors, labels and
 speaker roles), the retriever in ``retriever/`` (see :func:`save_suggester`) and, for the
 text judges, what they need: the two fine-tuned cross-encoders (``cross_encoder_0/``,
-``cross_encoder_1/``, safetensors), or the LLM's example sentences. A reranker or LLM is
+``cross_encoder_1/``, safetensors), the two fine-tuned SetFit sentence models
+(``setfit_0/``, ``setfit_1/``) and their prototypes, or the LLM's example sentences. A reranker or LLM is
 not copied: it is found again, installed, by name or path (or reached at its URL).
 """
 
@@ -79,6 +80,12 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
             for i, encoder in enumerate(model.scorer_.models_):
                 encoder.save(folder / f"cross_encoder_{i}")
             scorer["models"] = len(model.scorer_.models_)
+        if model.scorer_.name == "setfit":
+            for i, (encoder, head) in enumerate(zip(model.scorer_.models_, model.scorer_.heads_, strict=True)):
+                encoder.save(str(folder / f"setfit_{i}"))
+                arrays[f"setfit_head_{i}"] = np.asarray(head, dtype=np.float64)
+            scorer["models"] = len(model.scorer_.models_)
+            scorer["pairs_used"] = list(model.scorer_.pairs_used_)
         if model.scorer_.name == "llm" and hasattr(model.scorer_, "examples_"):
             texts, codes, vectors, ids = model.scorer_.examples_
             scorer["examples"] = {"texts": list(texts), "codes": [list(c) for c in codes],
@@ -153,6 +160,14 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
         if scorer["judge"] == "cross-encoder":
             model.scorer_.models_ = [PairEncoder.load(folder / f"cross_encoder_{i}", device=model.device)
                                      for i in range(int(scorer["models"]))]  # fmt: skip
+        if scorer["judge"] == "setfit":
+            from nlpthemes.suggest._finetune import trainable_model
+
+            n = int(scorer["models"])
+            model.scorer_.models_ = [trainable_model(folder / f"setfit_{i}").to(model.scorer_._device())
+                                     for i in range(n)]  # fmt: skip
+            model.scorer_.heads_ = [np.asarray(arrays[f"setfit_head_{i}"], dtype=np.float64) for i in range(n)]
+            model.scorer_.pairs_used_ = [int(p) for p in scorer.get("pairs_used", [])]
         if scorer["judge"] == "llm" and "examples" in scorer:
             ex = scorer["examples"]
             model.scorer_.examples_ = (list(ex["texts"]), [tuple(c) for c in ex["codes"]],

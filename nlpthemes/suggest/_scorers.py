@@ -10,7 +10,9 @@ examples never come from the sentence's own transcript.
 * :class:`CrossEncoderPairScorer` - a cross-encoder fine-tuned on the coder's pairs
   (two halves of the coded transcripts, each scored by the model trained on the other;
   new sentences get the mean of both models);
-* :class:`LlmPairScorer` - a local LLM choosing among the lettered candidates.
+* :class:`LlmPairScorer` - a local LLM choosing among the lettered candidates;
+* :class:`~nlpthemes.suggest._setfit.SetFitPairScorer` - the sentence model fine-tuned on
+  the coder's codes (SetFit), cross-fitted in two halves like the cross-encoder.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from numpy.typing import NDArray
 
 from nlpthemes.corpus import Sentence
 
-__all__ = ["CrossEncoderPairScorer", "LlmPairScorer", "PairTask", "RerankerPairScorer", "make_scorer"]
+__all__ = ["CrossEncoderPairScorer", "LlmPairScorer", "PairTask", "RerankerPairScorer", "halves", "make_scorer"]
 
 
 @dataclass
@@ -56,6 +58,24 @@ def _pairs(candidates: NDArray[np.bool_], rows: NDArray[np.intp]) -> tuple[NDArr
     """Row and code index of every candidate pair, ``candidates`` being ``(len(rows), k)``."""
     r, c = np.nonzero(candidates)
     return rows[r], c
+
+
+def halves(task: PairTask, rows: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Side (0 or 1) of each coded row: alternate interviews, or two halves of a single one.
+
+    Examples
+    --------
+    >>> from nlpthemes.corpus import Sentence
+    >>> s = [Sentence(t, i, 0, 1, "x") for t in "abc" for i in range(2)]
+    >>> task = PairTask(s, [], [], [], np.zeros((6, 2), np.float32))
+    >>> halves(task, np.arange(6)).tolist(), halves(task, np.arange(2)).tolist()
+    ([0, 0, 1, 1, 0, 0], [0, 1])
+    """
+    ids = sorted({task.group(int(i)) for i in rows})
+    if len(ids) >= 2:
+        half = {t: n % 2 for n, t in enumerate(ids)}
+        return np.array([half[task.group(int(i))] for i in rows], dtype=np.intp)
+    return (np.arange(len(rows)) >= len(rows) // 2).astype(np.intp)
 
 
 class RerankerPairScorer:
@@ -121,12 +141,7 @@ class CrossEncoderPairScorer:
 
     def fit(self, task: PairTask, rows: NDArray[np.intp], candidates: NDArray[np.bool_]) -> NDArray[np.float64]:
         """Train two models on the two halves of the coded transcripts; honest training scores."""
-        ids = sorted({task.group(i) for i in rows})
-        if len(ids) >= 2:
-            half = {t: n % 2 for n, t in enumerate(ids)}
-            side = np.array([half[task.group(i)] for i in rows])
-        else:  # one transcript: its two halves
-            side = (np.arange(len(rows)) >= len(rows) // 2).astype(int)
+        side = halves(task, rows)
         out = np.full(candidates.shape, np.nan)
         self.models_ = []
         for s in (0, 1):
@@ -246,6 +261,10 @@ def make_scorer(params: Any) -> Any:
         return RerankerPairScorer(model_dir=folder)
     if judge == "cross-encoder":
         return CrossEncoderPairScorer(base=model, device=params.device)
+    if judge == "setfit":
+        from nlpthemes.suggest._setfit import SetFitPairScorer
+
+        return SetFitPairScorer(base=model, device=params.device)
     if judge == "llm":
         from nlpthemes.suggest._llm import LlamaCppBackend, OpenAIBackend
 

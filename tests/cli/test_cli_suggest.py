@@ -53,7 +53,7 @@ def test_a_bad_judge_choice_is_a_usage_error_before_any_work(command: str, tmp_p
     target = ["--out", str(tmp_path / "s.csv")] if command != "fit" else ["--save", str(tmp_path / "pipe")]
     base = [command, str(DATA / "p1.txt"), "--codebook", str(DATA / "codebook.csv"), *target, "--model", "fake", "-q"]
     unknown = runner.invoke(app, [*base, "--judge", "oracle"])
-    assert unknown.exit_code == 2 and "judge must be one of features, cross-encoder, reranker, llm" in unknown.stderr
+    assert unknown.exit_code == 2 and "judge must be one of features, cross-encoder, setfit, reranker, llm" in unknown.stderr
     url_without_llm = runner.invoke(app, [*base, "--judge-url", "http://127.0.0.1:9/v1"])
     assert url_without_llm.exit_code == 2 and "a judge URL is for the LLM judge" in url_without_llm.stderr
     assert "Traceback" not in unknown.output + url_without_llm.output
