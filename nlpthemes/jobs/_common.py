@@ -101,3 +101,13 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
+
+
+def reduction_memory(cache: bool) -> Path | None:
+    """Where theme fitting keeps its dimension reductions: ``reductions/`` in the cache folder
+    (``NLPTHEMES_CACHE_DIR``), or nowhere with ``--no-cache``."""
+    if not cache:
+        return None
+    from nlpthemes.embed import default_cache_dir
+
+    return default_cache_dir() / "reductions"

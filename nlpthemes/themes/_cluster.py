@@ -9,8 +9,12 @@ cosine distance, see :func:`lower_fences`) is marked an outlier rather than forc
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +23,7 @@ from numpy.typing import NDArray
 from nlpthemes.themes._sizing import Plan
 
 __all__ = [
-    "ClusterResult", "centroids", "cluster", "lower_fences", "nearest_neighbours", "number_by_size",
+    "ClusterResult", "centroids", "cluster", "lower_fences", "nearest_neighbours", "number_by_size", "reduce_vectors",
 ]
 
 
@@ -155,6 +159,64 @@ def _reduce(x: NDArray[np.float32], plan: Plan, random_state: int) -> NDArray[np
         return np.asarray(reducer.fit_transform(x), dtype=np.float32)
 
 
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return ""
+
+
+def reduce_vectors(x: NDArray[np.float32], plan: Plan, random_state: int, *,
+                   memory: str | Path | None = None) -> NDArray[np.float32]:  # fmt: skip
+    """The reduction ``plan`` asks for, read from ``memory`` when it was computed before.
+
+    ``memory`` is a folder where reductions are kept as ``.npy`` files (read without
+    pickle), named by a SHA-256 of the vectors' bytes, the reduction, the seed and the
+    versions of UMAP, numba and scikit-learn: UMAP is seeded and so repeatable, and a re-run
+    on the same vectors (a report redone, another number of themes) need not pay for it
+    again. An unreadable file is computed again and replaced. ``None``: computed every time.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nlpthemes.themes._sizing import plan_for
+    >>> x = np.random.default_rng(0).standard_normal((60, 8)).astype(np.float32)
+    >>> plan = plan_for(60, reduction="pca")
+    >>> folder = tempfile.mkdtemp()
+    >>> first = reduce_vectors(x, plan, 0, memory=folder)
+    >>> len(list(Path(folder).glob("*.npy"))), bool((reduce_vectors(x, plan, 0, memory=folder) == first).all())
+    (1, True)
+    """
+    if memory is None or plan.reduction == "none":
+        return _reduce(x, plan, random_state)
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    versions = [_package_version(p) for p in ("umap-learn", "numba", "scikit-learn")]
+    digest = hashlib.sha256(x.tobytes())
+    digest.update(repr((x.shape, plan.reduction, int(random_state), versions)).encode())
+    path = Path(memory) / f"{plan.reduction}-{digest.hexdigest()[:40]}.npy"
+    if path.is_file():
+        try:
+            kept = np.load(path, allow_pickle=False)
+            if kept.ndim == 2 and kept.shape[0] == x.shape[0] and np.isfinite(kept).all():
+                return np.asarray(kept, dtype=np.float32)
+        except (OSError, ValueError):
+            pass  # a damaged file: computed again below
+    z = _reduce(x, plan, random_state)
+    part: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as handle:
+            part = handle.name
+            np.save(handle, z, allow_pickle=False)
+        os.replace(part, path)
+    except OSError:  # a read-only or full cache folder only costs the speed-up
+        if part is not None:
+            Path(part).unlink(missing_ok=True)
+    return z
+
+
 def _kmeans(z: NDArray[np.float32], k: int, plan: Plan, random_state: int) -> NDArray[np.int64]:
     from sklearn.cluster import KMeans, MiniBatchKMeans
 
@@ -176,8 +238,9 @@ def _hdbscan(z: NDArray[np.float32], plan: Plan) -> NDArray[np.int64]:
     return np.asarray(model.fit_predict(z), dtype=np.int64)
 
 
-def cluster(x: NDArray[np.float32], plan: Plan, *, random_state: int) -> ClusterResult:
-    """Cluster unit-length vectors ``x`` following ``plan``.
+def cluster(x: NDArray[np.float32], plan: Plan, *, random_state: int,
+            memory: str | Path | None = None) -> ClusterResult:  # fmt: skip
+    """Cluster unit-length vectors ``x`` following ``plan`` (``memory``: see :func:`reduce_vectors`).
 
     Examples
     --------
@@ -191,7 +254,7 @@ def cluster(x: NDArray[np.float32], plan: Plan, *, random_state: int) -> Cluster
     >>> np.bincount(result.labels[result.labels >= 0]).tolist(), int(result.labels[-1])
     ([20, 20, 20], -1)
     """
-    z = _reduce(x, plan, random_state)
+    z = reduce_vectors(x, plan, random_state, memory=memory)
     info: dict[str, Any] = {}
     if plan.clustering == "hdbscan":
         raw = _hdbscan(z, plan)

@@ -89,6 +89,11 @@ class ThemeModel(ParamsMixin):
     n_keywords : int, default=10
     n_quotes : int, default=5
     random_state : int, default=42
+    memory : str or Path or None, default=None
+        A folder where the dimension reduction (UMAP or PCA) is kept, so that fitting again
+        on the same vectors, with any number of themes, skips it (see
+        :func:`nlpthemes.themes._cluster.reduce_vectors`). The commands use the cache folder
+        unless ``--no-cache``. ``None``: nothing is kept.
 
     Attributes
     ----------
@@ -150,6 +155,7 @@ class ThemeModel(ParamsMixin):
         n_keywords: int = 10,
         n_quotes: int = 5,
         random_state: int = 42,
+        memory: str | Path | None = None,
     ) -> None:
         self.n_themes = n_themes
         self.min_theme_size = min_theme_size
@@ -164,6 +170,7 @@ class ThemeModel(ParamsMixin):
         self.n_keywords = n_keywords
         self.n_quotes = n_quotes
         self.random_state = random_state
+        self.memory = memory
 
     # -- validation -------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -193,6 +200,8 @@ class ThemeModel(ParamsMixin):
             choice("stop_words", STOP_WORD_CHOICES)
         if not isinstance(self.outlier_threshold, (int, float)) or not -1 <= self.outlier_threshold <= 1:
             raise InputError(None, f"outlier_threshold must be a number in [-1, 1]; got {self.outlier_threshold!r}")
+        if self.memory is not None and not isinstance(self.memory, (str, Path)):
+            raise InputError(None, f"memory must be a folder (str or Path) or None; got {self.memory!r}")
         if not isinstance(self.language, str) or not self.language:
             raise InputError(None, f"language must be a language code such as 'en' or 'ko'; got {self.language!r}")
 
@@ -272,7 +281,7 @@ class ThemeModel(ParamsMixin):
             len(order), n_themes=self.n_themes, min_theme_size=self.min_theme_size,
             reduction=self.reduction, clustering=self.clustering,
         )  # fmt: skip
-        clustered = cluster(vectors, plan, random_state=int(self.random_state))
+        clustered = cluster(vectors, plan, random_state=int(self.random_state), memory=self.memory)
         if clustered.info["n_themes"] == 0:
             raise NlpthemesError(
                 f"no theme of at least {plan.min_theme_size} sentences was found among {len(order)} "

@@ -66,7 +66,7 @@ def save_theme_model(model: ThemeModel, path: str | Path, *, bertopic: bool = Tr
     metadata = {
         "format": "nlpthemes.ThemeModel",
         "format_version": FORMAT_VERSION,
-        "params": _jsonable(model.get_params()),
+        "params": _jsonable({k: v for k, v in model.get_params().items() if k != "memory"}),  # a local folder
         "plan": _jsonable(model.plan_),
         "n_features_in": model.n_features_in_,
         "n_analysed": model.n_analysed_,

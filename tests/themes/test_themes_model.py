@@ -88,6 +88,7 @@ def test_not_fitted_errors() -> None:
         ({"min_theme_size": "big"}, "min_theme_size must be 'auto' or an integer >= 2"),
         ({"stop_words": "englsh"}, "stop_words must be one of 'interview', 'english', 'none'"),
         ({"outlier_threshold": 3}, "outlier_threshold must be a number in"),
+        ({"memory": 3}, "memory must be a folder"),
     ],
 )
 def test_misspelled_options_name_parameter_and_choices(params: dict[str, object], message: str) -> None:
@@ -219,6 +220,34 @@ def test_scalable_path_pca_and_minibatch_kmeans() -> None:
     plan = Plan(n=400, reduction="pca", clustering="kmeans", min_theme_size=5, n_themes=None, k=4, minibatch=True)
     labels = cluster(blobs(100, 4), plan, random_state=0).labels
     assert sorted(np.bincount(labels[labels >= 0]).tolist()) == [100, 100, 100, 100] or (labels == -1).sum() <= 4
+
+
+def test_a_refit_on_the_same_vectors_reads_the_reduction_kept_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nlpthemes.themes import _cluster
+
+    calls: list[int] = []
+    real = _cluster._reduce
+    monkeypatch.setattr(_cluster, "_reduce", lambda x, plan, seed: calls.append(len(x)) or real(x, plan, seed))
+    texts = [f"sentence number {i} here" for i in range(300)]
+    x = blobs(75, 4)
+    first = ThemeModel(reduction="pca", memory=tmp_path).fit(texts, x)
+    again = ThemeModel(reduction="pca", memory=tmp_path).fit(texts, x)
+    assert len(calls) == 1 and (again.labels_ == first.labels_).all()
+    kept = list(tmp_path.glob("pca-*.npy"))
+    assert len(kept) == 1
+    ThemeModel(reduction="pca", n_themes=6, memory=tmp_path).fit(texts, x)  # another number of themes: read
+    assert len(calls) == 1
+    ThemeModel(reduction="pca", memory=tmp_path, random_state=1).fit(texts, x)  # another seed: computed
+    assert len(calls) == 2
+    kept[0].write_bytes(b"not an array")  # damaged: computed again and replaced
+    repaired = ThemeModel(reduction="pca", memory=tmp_path).fit(texts, x)
+    assert len(calls) == 3 and (repaired.labels_ == first.labels_).all()
+    assert np.load(kept[0], allow_pickle=False).shape == (300, 16)
+    ThemeModel(reduction="pca").fit(texts, x)  # no memory: computed every time
+    assert len(calls) == 4
+    # the folder is this machine's: a saved model does not carry it
+    saved = again.save(tmp_path / "model")
+    assert str(tmp_path) not in (saved / "theme_model.json").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
