@@ -255,3 +255,23 @@ def test_umap_and_hdbscan_path() -> None:
     texts = [f"sentence number {i} here" for i in range(300)]
     model = ThemeModel(reduction="umap", clustering="hdbscan", min_theme_size=20).fit(texts, blobs(60, 5))
     assert model.plan_["reduction"] == "umap" and len(model.themes_) == 5
+
+
+def test_fitting_themes_does_not_import_the_transformers_stack() -> None:
+    # BERTopic's optional parts we never use (image backends, text generation) pull in
+    # sentence-transformers and transformers; with the ONNX embedder nothing else needs them
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from nlpthemes.embed import FakeEmbedder\n"
+        "from nlpthemes.themes import ThemeModel\n"
+        "texts = [f'{w} and {w} {i}' for w in ('money budget', 'school kids', 'code files') for i in range(12)]\n"
+        "model = ThemeModel().fit(texts, FakeEmbedder().encode(texts))\n"
+        "assert len(model.themes_) == 3, model.themes_\n"
+        "print(sorted(m for m in ('transformers', 'sentence_transformers', 'bertopic') if m in sys.modules))\n"
+        "print([k for k, v in sys.modules.items() if v is None])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["['bertopic']", "[]"], done.stdout + done.stderr
