@@ -52,7 +52,7 @@ class PairLogit(ParamsMixin):
         if y.all() or not y.any():
             coef, intercept = np.zeros(x.shape[1]), float(np.log((y.mean() + 1e-3) / (1 - y.mean() + 1e-3)))
         else:
-            model = LogisticRegression(C=self.C, max_iter=2000).fit((x - mean) / scale, y)
+            model = LogisticRegression(C=self.C, max_iter=2000, solver="newton-cholesky").fit((x - mean) / scale, y)
             coef, intercept = model.coef_[0].astype(np.float64), float(model.intercept_[0])
         self.mean_, self.scale_, self.coef_, self.intercept_ = mean, scale, coef, intercept
         return self
