@@ -441,8 +441,9 @@ class JudgedSuggester(ParamsMixin):
 def transcript_folds(groups: Sequence[str], rows: NDArray[np.intp], n_folds: int) -> NDArray[np.intp]:
     """Fold of each coded row, always by whole transcript (``groups``: each sentence's transcript).
 
-    Unlike the retriever's folds, never contiguous blocks of one transcript: neighbouring
-    passages of an interview share codes, so such folds would flatter the evidence.
+    Unlike the retriever's folds, never short blocks of one transcript: neighbouring
+    passages of an interview share codes, so such folds would flatter the evidence. (With
+    codes from one interview only, ``groups`` are the long parts :func:`block_groups` cuts.)
 
     Examples
     --------
