@@ -96,6 +96,7 @@ METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "judge
            "cross-encoder", "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
 CHEAP = ("baselines", "zeroshot", "learned", "judged")
 SLOW = ("setfit", "setfit-judge", "cross-encoder", "reranker", "llm", "zeroshot-reranker", "zeroshot-llm")
+TEXT_JUDGES = {"cross-encoder": "cross-encoder", "setfit-judge": "setfit", "reranker": "reranker"}  # method: judge
 SAMPLED = ("llm", "zeroshot-llm")  # judged on a seeded sample of the held-out sentences (--llm-sample)
 CONTEXTS = (0.0, 1.0, 3.0)  # weight of the neighbourhood mean (as CodeSuggester's "auto")
 WINDOW = 2  # neighbouring sentences on each side (CodeSuggester's default)
@@ -355,8 +356,8 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
         options = judge_options or {}
         if "judged" in methods:
             results[JUDGED["features"]] = fit_judged(cs, embedder, x, train, codings, "features")
-        for judge in ("cross-encoder", "setfit", "reranker"):
-            if (judge if judge != "setfit" else "setfit-judge") in methods:
+        for method, judge in TEXT_JUDGES.items():
+            if method in methods:
                 results[JUDGED[judge]] = fit_judged(cs, embedder, x, train, codings, judge, **options.get(judge, {}))
         if "zeroshot-reranker" in methods:
             results["zero-shot: reranker judge"] = fit_judged(cs, embedder, x, train, None, "reranker",

@@ -225,14 +225,8 @@ class JudgedSuggester(ParamsMixin):
         self.codes_ = list(retriever.codes_)
         self.mode_ = retriever.mode_
         self.cards_ = [code_card(codebook, codebook.find(ref)) for ref in self.codes_]
-        self.n_candidates_ = len(self.codes_)
-        self.candidate_recall_: float | None = None
-        self.cv_kappa_: float | None = retriever.cv_kappa_
-        self.threshold_ = float(retriever.threshold_)
-        self.thresholds_ = np.full(len(self.codes_), self.threshold_)
-        self.feature_set_ = "similarity"
+        self._retriever_decides()
         self.scorer_: Any = make_scorer(self) if self.judge != "features" else None
-        self.stage_ = "retriever"
         if self.mode_ != "learned":
             if self.scorer_ is not None and self.scorer_.zero_shot:
                 self.stage_ = "zero-shot judge"
@@ -257,18 +251,21 @@ class JudgedSuggester(ParamsMixin):
             group_of = block_groups(group_of, coded, _MIN_BLOCK_ROWS)
         self._fit_judge(sentences, raw, labels, coded, group_of)
         if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
-            self._keep_retriever()
+            self._retriever_decides()  # the judge did not beat the retriever
+            self.scorer_ = None
             return self
         self.stage_ = "judge"
         return self
 
-    def _keep_retriever(self) -> None:
-        """Undo a judge that did not beat the retriever: the retriever decides, as it learned."""
+    def _retriever_decides(self) -> None:
+        """The retriever decides, as it learned (or zero-shot): its candidates, threshold, kappa."""
         r = self.retriever_
-        self.n_candidates_, self.candidate_recall_ = len(self.codes_), None
-        self.cv_kappa_, self.threshold_ = r.cv_kappa_, float(r.threshold_)
+        self.n_candidates_ = len(self.codes_)
+        self.candidate_recall_: float | None = None
+        self.cv_kappa_: float | None = r.cv_kappa_
+        self.threshold_ = float(r.threshold_)
         self.thresholds_ = np.full(len(self.codes_), self.threshold_)
-        self.feature_set_, self.scorer_, self.stage_ = "similarity", None, "retriever"
+        self.feature_set_, self.stage_ = "similarity", "retriever"
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
               labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip

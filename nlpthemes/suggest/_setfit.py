@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from nlpthemes.suggest._context import normalise
 from nlpthemes.suggest._scorers import PairTask, halves
 
 __all__ = ["SetFitPairScorer", "checkpoints", "prototype_head"]
@@ -49,11 +50,6 @@ def checkpoints(max_pairs: int, first: int = _FIRST_CHECK) -> list[int]:
     return [*out, max_pairs]
 
 
-def _unit(x: NDArray[np.floating[Any]]) -> NDArray[np.float64]:
-    x = np.asarray(x, dtype=np.float64)
-    return np.asarray(x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12), dtype=np.float64)
-
-
 def prototype_head(example_vectors: NDArray[np.floating[Any]], labels: NDArray[np.bool_],
                    card_vectors: NDArray[np.floating[Any]]) -> NDArray[np.float64]:  # fmt: skip
     """One unit prototype per code: mean of its examples' unit vectors plus its card's.
@@ -67,10 +63,9 @@ def prototype_head(example_vectors: NDArray[np.floating[Any]], labels: NDArray[n
     >>> prototype_head(ex, y, np.array([[1.0, 1.0], [0.0, -1.0]])).round(3).tolist()
     [[0.707, 0.707], [0.0, -1.0]]
     """
-    examples = _unit(example_vectors)
-    counts = labels.sum(axis=0).astype(np.float64)
-    means = (labels.T.astype(np.float64) @ examples) / np.maximum(counts, 1.0)[:, None]
-    return _unit(_unit(means) * (counts > 0)[:, None] + _unit(card_vectors))
+    examples = normalise(np.asarray(example_vectors, dtype=np.float32))
+    means = normalise(labels.T.astype(np.float32) @ examples)  # a code without examples: zeros
+    return normalise(means + normalise(np.asarray(card_vectors, dtype=np.float32))).astype(np.float64)
 
 
 class SetFitPairScorer:
@@ -113,7 +108,8 @@ class SetFitPairScorer:
     def _encode(model: Any, texts: list[str]) -> NDArray[np.float64]:
         if not texts:
             return np.zeros((0, 1))
-        return _unit(model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True))
+        vectors = model.encode(texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True)
+        return normalise(np.asarray(vectors, dtype=np.float32)).astype(np.float64)
 
     def _head(self, model: Any, task: PairTask, rows: NDArray[np.intp]) -> NDArray[np.float64]:
         return prototype_head(self._encode(model, [task.bare(i) for i in rows]), task.labels[rows],

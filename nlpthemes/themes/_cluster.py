@@ -10,8 +10,6 @@ cosine distance, see :func:`lower_fences`) is marked an outlier rather than forc
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,15 +157,6 @@ def _reduce(x: NDArray[np.float32], plan: Plan, random_state: int) -> NDArray[np
         return np.asarray(reducer.fit_transform(x), dtype=np.float32)
 
 
-def _package_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return ""
-
-
 def reduce_vectors(x: NDArray[np.float32], plan: Plan, random_state: int, *,
                    memory: str | Path | None = None) -> NDArray[np.float32]:  # fmt: skip
     """The reduction ``plan`` asks for, read from ``memory`` when it was computed before.
@@ -191,10 +180,13 @@ def reduce_vectors(x: NDArray[np.float32], plan: Plan, random_state: int, *,
     """
     if memory is None or plan.reduction == "none":
         return _reduce(x, plan, random_state)
+    from nlpthemes.io._atomic import atomic_path
+    from nlpthemes.manifest import package_versions
+
     x = np.ascontiguousarray(x, dtype=np.float32)
-    versions = [_package_version(p) for p in ("umap-learn", "numba", "scikit-learn")]
+    versions = package_versions(["umap-learn", "numba", "scikit-learn"])
     digest = hashlib.sha256(x.tobytes())
-    digest.update(repr((x.shape, plan.reduction, int(random_state), versions)).encode())
+    digest.update(repr((x.shape, plan.reduction, int(random_state), sorted(versions.items()))).encode())
     path = Path(memory) / f"{plan.reduction}-{digest.hexdigest()[:40]}.npy"
     if path.is_file():
         try:
@@ -204,16 +196,11 @@ def reduce_vectors(x: NDArray[np.float32], plan: Plan, random_state: int, *,
         except (OSError, ValueError):
             pass  # a damaged file: computed again below
     z = _reduce(x, plan, random_state)
-    part: str | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as handle:
-            part = handle.name
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
             np.save(handle, z, allow_pickle=False)
-        os.replace(part, path)
-    except OSError:  # a read-only or full cache folder only costs the speed-up
-        if part is not None:
-            Path(part).unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only or full cache folder only costs the speed-up
     return z
 
 
