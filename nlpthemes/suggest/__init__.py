@@ -48,6 +48,11 @@ class JudgeOptions:
             raise ValueError(f"judge must be one of {', '.join(JUDGES)}; got {self.judge!r}")
         if self.url is not None and self.judge != "llm":
             raise ValueError("a judge URL is for the LLM judge (judge='llm')")
+        from nlpthemes.suggest._scorers import model_folder_problem
+
+        problem = model_folder_problem(self.judge, self.model)
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 

@@ -245,6 +245,31 @@ class LlmPairScorer:
         return {"judge": self.name, **self.backend.describe(), "examples": self.examples}
 
 
+FOLDER_JUDGES = ("cross-encoder", "setfit")  # judges whose --judge-model is a local model folder
+
+
+def model_folder_problem(judge: str, model: str | None) -> str | None:
+    """Why ``model`` cannot be the base of a judge fine-tuned from a local folder (or ``None``).
+
+    Examples
+    --------
+    >>> model_folder_problem("setfit", "/no/such/folder")
+    "setfit: model folder '/no/such/folder' not found (a local sentence-transformers or BERT-style folder)"
+    >>> model_folder_problem("llm", "/no/such/file.gguf") is None
+    True
+    """
+    from pathlib import Path
+
+    if judge not in FOLDER_JUDGES or model is None:
+        return None
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        return f"{judge}: model folder {str(model)!r} not found (a local sentence-transformers or BERT-style folder)"
+    if not (folder / "config.json").is_file():
+        return f"{judge}: {str(model)!r} has no config.json: not a model folder"
+    return None
+
+
 def make_scorer(params: Any) -> Any:
     """The scorer for a suggester's ``judge``, ``judge_model``, ``judge_url`` and ``device``.
 
@@ -253,9 +278,13 @@ def make_scorer(params: Any) -> Any:
     """
     from pathlib import Path
 
+    from nlpthemes.errors import ModelNotFoundError
     from nlpthemes.models import require_model
 
     judge, model, url = params.judge, params.judge_model, params.judge_url
+    problem = model_folder_problem(judge, model)
+    if problem is not None:
+        raise ModelNotFoundError(problem)
     if judge == "reranker":
         _, folder = require_model(model or "ms-marco-minilm-l12", kind="reranker")
         return RerankerPairScorer(model_dir=folder)

@@ -56,5 +56,10 @@ def test_a_bad_judge_choice_is_a_usage_error_before_any_work(command: str, tmp_p
     assert unknown.exit_code == 2 and "judge must be one of features, cross-encoder, setfit, reranker, llm" in unknown.stderr
     url_without_llm = runner.invoke(app, [*base, "--judge-url", "http://127.0.0.1:9/v1"])
     assert url_without_llm.exit_code == 2 and "a judge URL is for the LLM judge" in url_without_llm.stderr
-    assert "Traceback" not in unknown.output + url_without_llm.output
+    missing = runner.invoke(app, [*base, "--judge", "setfit", "--judge-model", str(tmp_path / "no-model")])
+    assert missing.exit_code == 2 and "setfit: model folder" in missing.stderr and "no-model" in missing.stderr
+    (tmp_path / "empty").mkdir()
+    not_a_model = runner.invoke(app, [*base, "--judge", "cross-encoder", "--judge-model", str(tmp_path / "empty")])
+    assert not_a_model.exit_code == 2 and "has no config.json: not a model folder" in not_a_model.stderr
+    assert "Traceback" not in unknown.output + url_without_llm.output + missing.output + not_a_model.output
     assert not (tmp_path / "s.csv").exists() and not (tmp_path / "pipe").exists()

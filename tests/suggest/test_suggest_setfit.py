@@ -98,3 +98,12 @@ def test_setfit_judge_learns_codes_named_by_letters_and_reloads(tmp_path: Path,
     assert again.scorer_ is not None and again.scorer_.name == "setfit"
     np.testing.assert_allclose(again.predict_proba(held), proba, atol=1e-5)
     assert _scorers.make_scorer(model).name == "setfit"
+
+
+def test_a_missing_base_model_folder_is_named(tmp_path: Path) -> None:
+    from nlpthemes.errors import ModelNotFoundError
+
+    sentences, codings = _study(2)
+    with pytest.raises(ModelNotFoundError, match="setfit: model folder .*nowhere.* not found"):
+        JudgedSuggester(embedder=FakeEmbedder(), judge="setfit",
+                        judge_model=str(tmp_path / "nowhere")).fit(sentences, BOOK, codings=codings)  # fmt: skip
