@@ -29,7 +29,13 @@ from nlpthemes.suggest._decide import THRESHOLDS, candidate_count, choose_thresh
 from nlpthemes.suggest._evidence import turn_mean
 from nlpthemes.suggest._labels import label_matrix
 from nlpthemes.suggest._model import CodeSuggester
-from nlpthemes.suggest._pairs import FEATURE_NAMES, Reference, cross_fitted_features, pair_features
+from nlpthemes.suggest._pairs import (
+    FEATURE_NAMES,
+    PASSAGE_FEATURES,
+    Reference,
+    cross_fitted_features,
+    pair_features,
+)
 from nlpthemes.suggest._pairtext import code_card, preceding_questions, sentence_in_context
 from nlpthemes.suggest._scorers import PairTask, make_scorer
 from nlpthemes.suggest._stack import PairLogit
@@ -47,9 +53,11 @@ _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
 _MIN_BLOCK_ROWS = 30  # coded sentences per part when codes come from one interview only
 _TURN_WEIGHTS = (0.0, 0.5, 1.0)  # how much a sentence's probabilities follow its turn's (chosen out of fold)
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
-# the judge reads either the retriever's similarity features alone or every feature, as
-# out-of-fold kappa says: evidence from the coder's codes helps where codes have examples
-FEATURE_SETS = {"similarity": list(range(_RANK_FEATURES)), "all": list(range(len(FEATURE_NAMES)))}
+# the judge reads the retriever's similarity features alone, with their passage averages, or
+# every feature, as out-of-fold kappa says: evidence from the coder's codes helps where codes
+# have examples, the passage around a sentence where the coder codes passages
+FEATURE_SETS = {"similarity": list(range(_RANK_FEATURES)), "passage": list(range(_RANK_FEATURES)) + PASSAGE_FEATURES,
+                "all": list(range(len(FEATURE_NAMES)))}
 
 
 class JudgedSuggester(ParamsMixin):
@@ -342,7 +350,7 @@ class JudgedSuggester(ParamsMixin):
         columns = sets[feature_set]
         fitted_on = candidates & usable[:, None]
         self.ranker_ = ranker
-        self.feature_set_ = feature_set
+        self.feature_set_, self.n_pair_features_ = feature_set, len(FEATURE_NAMES)
         self.judge_model_ = PairLogit(C=_C).fit(features[..., columns][fitted_on], y[fitted_on])
         self.platt_ = platt
         self.n_candidates_, self.candidate_recall_ = int(k), float(achieved)
@@ -398,7 +406,9 @@ class JudgedSuggester(ParamsMixin):
         similarity = features[..., :_RANK_FEATURES].reshape(-1, _RANK_FEATURES)
         rank_scores = self.ranker_.predict_proba(similarity).reshape(shape)
         candidates = top_candidates(rank_scores, self.n_candidates_)
-        columns = FEATURE_SETS[self.feature_set_.split("+")[0]]
+        # a judge saved by an older version read the features that existed then (always the first ones)
+        n_features = getattr(self, "n_pair_features_", len(FEATURE_NAMES))
+        columns = [c for c in FEATURE_SETS[self.feature_set_.split("+")[0]] if c < n_features]
         chosen = features[..., columns]
         if self.scorer_ is not None:
             extra = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)

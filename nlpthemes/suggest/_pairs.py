@@ -3,8 +3,10 @@
 One row of features per pair describes the sentence *and* the code: how close the
 sentence (in its context) is to the code's definition and to the code's examples, how
 the most similar sentences the coder already coded were coded, what a linear classifier
-trained on the coder's codes says, how common the code is for this speaker role, and the
-same evidence averaged over the speaker's turn. Feature values for training sentences are
+trained on the coder's codes says, how common the code is for this speaker role, the
+same evidence averaged over the speaker's turn, and the code's similarity and linear
+evidence averaged over the passage around the sentence (3 and 10 sentences either side,
+for coders who code passages rather than sentences). Feature values for training sentences are
 always computed from *other* transcripts' codes (see :func:`cross_fitted_features`).
 """
 
@@ -25,14 +27,18 @@ from nlpthemes.suggest._evidence import (
     turn_mean,
 )
 from nlpthemes.suggest._features import similarity_features
+from nlpthemes.suggest._windows import runs, window_mean
 
-__all__ = ["FEATURE_NAMES", "Reference", "cross_fitted_features", "pair_features"]
+__all__ = ["FEATURE_NAMES", "PASSAGE_FEATURES", "Reference", "cross_fitted_features", "pair_features"]
 
 FEATURE_NAMES = (
     "cosine", "z_code", "z_sentence", "margin", "rank1", "top3", "log_rank",
     "cosine_definition", "neighbour_vote", "nearest_example", "nearest_gap", "linear",
     "log_rate", "log_rate_role", "log_count", "turn_vote", "turn_linear", "linear_x_count", "vote_x_count",
+    "cosine_near", "cosine_far", "linear_near", "linear_far",
 )  # fmt: skip
+PASSAGE_FEATURES = [FEATURE_NAMES.index(n) for n in ("cosine_near", "cosine_far", "linear_near", "linear_far")]
+_NEAR, _FAR = 3, 10  # sentences on either side whose evidence describes the passage around a sentence
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def pair_features(
     >>> f = pair_features(s, v, v, v, ref, example_weight=1.0, column_mean=np.zeros(2, np.float32),
     ...                   column_std=np.ones(2, np.float32))
     >>> f.shape, bool(f[0, 0, 8] > f[0, 1, 8])
-    ((2, 2, 19), True)
+    ((2, 2, 23), True)
     """
     n, k = len(sentences), len(code_vectors)
     if n == 0:
@@ -100,9 +106,12 @@ def pair_features(
     roles = np.array([s.is_interviewer for s in sentences], dtype=bool)
     rate, rate_role, count = prior_evidence(reference.labels, reference.roles, roles)
     scaled = count / max(float(np.log1p(len(reference.labels))), 1.0)
+    run, passage = runs(sentences), np.asarray(cosine, dtype=np.float64)
     extra = np.stack(
         [definition, vote, nearest, gap, linear, rate, rate_role, count, turn_mean(vote, sentences),
-         turn_mean(linear, sentences), linear * scaled, vote * scaled], axis=-1,
+         turn_mean(linear, sentences), linear * scaled, vote * scaled,
+         window_mean(passage, run, _NEAR), window_mean(passage, run, _FAR),
+         window_mean(linear, run, _NEAR), window_mean(linear, run, _FAR)], axis=-1,
     )  # fmt: skip
     return np.concatenate([similarity, extra], axis=-1)
 
@@ -131,7 +140,7 @@ def cross_fitted_features(
     ...                           example_weight=1.0, column_mean=np.zeros(2, np.float32),
     ...                           column_std=np.ones(2, np.float32))
     >>> f.shape
-    (4, 2, 19)
+    (4, 2, 23)
     """
     roles = np.array([s.is_interviewer for s in sentences], dtype=bool)
     everything = Reference(context[rows], plain[rows], labels[rows], roles[rows])

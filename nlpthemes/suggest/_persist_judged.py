@@ -20,7 +20,7 @@ import numpy as np
 from nlpthemes.errors import InputError
 from nlpthemes.manifest import package_versions
 from nlpthemes.suggest._judged import JudgedSuggester
-from nlpthemes.suggest._pairs import Reference
+from nlpthemes.suggest._pairs import FEATURE_NAMES, Reference
 from nlpthemes.suggest._persist import (
     _number,
     load_suggester,
@@ -33,7 +33,8 @@ from nlpthemes.suggest._stack import PairLogit
 __all__ = ["FORMAT", "is_judged", "load_judged", "save_judged"]
 
 FORMAT = "nlpthemes.JudgedSuggester"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the judge reads passage features (format 1 judges read the first 19)
+_FORMAT_1_FEATURES = 19
 METADATA = "judged.json"
 ARRAYS = "judged.npz"
 
@@ -98,6 +99,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
+        "pair_features": int(getattr(model, "n_pair_features_", len(FEATURE_NAMES))),
         "feature_set_kappa": dict(getattr(model, "feature_set_kappa_", {})),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }  # fmt: skip
@@ -144,6 +146,7 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.feature_set_ = str(meta["feature_set"])
     model.stage_ = str(meta.get("stage", "retriever"))
     model.turn_weight_ = float(meta.get("turn_weight", 0.0))
+    model.n_pair_features_ = int(meta.get("pair_features", _FORMAT_1_FEATURES))
     model.feature_set_kappa_ = {str(k): float(v) for k, v in meta.get("feature_set_kappa", {}).items()}
     if len(model.thresholds_) != len(model.codes_):
         raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")

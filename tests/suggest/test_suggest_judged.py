@@ -129,7 +129,7 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     assert described["judge"] == "features" and described["candidates"] == model.n_candidates_
     # the manifest shows why the feature set won: its out-of-fold kappa is the best of those tried
     tried = described["feature_set_kappa"]
-    assert set(tried) == {"similarity", "all"} and tried["all"] == max(tried.values()) > tried["similarity"]
+    assert set(tried) == {"similarity", "passage", "all"} and tried["all"] == max(tried.values()) > tried["similarity"]
 
 
 def test_a_few_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
@@ -241,8 +241,79 @@ def test_a_text_judge_that_loses_leaves_the_feature_judge_learning_from_every_co
     monkeypatch.setattr(judged_module, "make_scorer", lambda model: _SampledScorer())
     sampled = JudgedSuggester(embedder=emb, judge="llm").fit(sentences, _codebook(), codings=codings)
     assert "+" not in sampled.feature_set_ and sampled.scorer_ is None  # the uninformative judge is dropped
-    assert set(sampled.feature_set_kappa_) == {"similarity", "all", "similarity+llm", "all+llm"}
+    assert set(sampled.feature_set_kappa_) == {"similarity", "passage", "all", "similarity+llm", "passage+llm", "all+llm"}
     held_out = [sentences[i] for i in test]
     # what is left is exactly the feature judge, fitted on all coded sentences, not on the judge's sample
     np.testing.assert_allclose(sampled.predict_proba(held_out), plain.predict_proba(held_out))
     np.testing.assert_array_equal(sampled.thresholds_, plain.thresholds_)
+
+
+# A study coded by passage, as CTRL+Shift or PDPilot are: the coder codes a stretch of talk on
+# one topic, question and answers alike, but most of its sentences ("yes.", "go on.") never name
+# the topic. Only the passage around such a sentence can tell which topic it belongs to.
+FILLER = ["yes.", "right, go on.", "i see what you mean.", "and then it went on like that.",
+          "that is how it was.", "okay.", "mm, and after that?", "it was hard, honestly."]  # fmt: skip
+
+
+def _passages(n_transcripts: int, seed: int = 0) -> tuple[list[Sentence], list[set[str]]]:
+    rng = np.random.default_rng(seed)
+    sentences: list[Sentence] = []
+    gold: list[set[str]] = []
+    for t in range(n_transcripts):
+        pos = 0
+        for passage in range(6):
+            x, y = TOPICS[int(rng.integers(len(TOPICS)))]
+            topical = set(rng.choice(10, size=3, replace=False).tolist())
+            for j in range(10):
+                text = f"we talked about {x} and how i {y}." if j in topical else FILLER[int(rng.integers(len(FILLER)))]
+                i = passage * 10 + j
+                sentences.append(Sentence(f"p{t:02d}", i, pos, pos + len(text), text, speaker="A" if i % 2 else "B",
+                                          turn=i, is_interviewer=i % 2 == 0))  # fmt: skip
+                gold.append({x})
+                pos += len(text) + 1
+    return sentences, gold
+
+
+def test_codes_of_passages_reach_the_sentences_that_do_not_name_them(tmp_path: Path) -> None:
+    sentences, gold = _passages(12)
+    codebook = Codebook([Code(x, x, f"Talk about {x}.") for x, _ in TOPICS])
+    train = {f"p{t:02d}" for t in range(4)}
+    codings = _codings(sentences, gold, train)
+    emb = FakeEmbedder(dimension=128)
+    model = JudgedSuggester(embedder=emb).fit(sentences, codebook, codings=codings)
+    tried = model.describe()["feature_set_kappa"]
+    assert model.stage_ == "judge" and model.feature_set_ in ("passage", "all")
+    assert tried["passage"] > tried["similarity"] + 0.02, tried  # the passage around a sentence tells its topic
+    test = [i for i, s in enumerate(sentences) if s.transcript_id not in train]
+    held_out, held_gold = [sentences[i] for i in test], [gold[i] for i in test]
+    retriever = CodeSuggester(embedder=emb).fit(sentences, codebook, codings=codings)
+    judged_kappa, retriever_kappa = _kappa(model, held_out, held_gold), _kappa(retriever, held_out, held_gold)
+    assert judged_kappa >= 0.8 and judged_kappa >= retriever_kappa + 0.05, (judged_kappa, retriever_kappa)
+    # the filler sentences get their passage's code
+    y = np.array([[c in g for c in model.codes_] for g in held_gold])
+    applied = model.predict(held_out)
+    filler = np.array([s.text in FILLER for s in held_out])
+    assert (applied & y)[filler].sum() / y[filler].sum() >= 0.7
+
+
+def test_a_judge_saved_before_passage_features_still_loads_and_suggests(study, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    sentences, _, codings, _ = study
+    emb = FakeEmbedder(dimension=256)
+    model = JudgedSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    assert model.feature_set_ == "all"
+    folder = model.save(tmp_path / "suggester")
+    # what format 1 wrote: no feature count, a judge over the first 19 features
+    meta = json.loads((folder / "judged.json").read_text())
+    meta["format_version"] = 1
+    del meta["pair_features"]
+    (folder / "judged.json").write_text(json.dumps(meta))
+    with np.load(folder / "judged.npz") as npz:
+        arrays = dict(npz)
+    for key in ("judge_mean", "judge_scale", "judge_coef"):
+        arrays[key] = arrays[key][:19]
+    np.savez(folder / "judged.npz", **arrays)
+    old = load_suggester(folder, embedder=emb)
+    proba = old.predict_proba(sentences)
+    assert proba.shape == (len(sentences), 4) and np.isfinite(proba).all()

@@ -84,10 +84,7 @@ def test_setfit_judge_learns_codes_named_by_letters_and_reloads(tmp_path: Path,
     assert model.stage_ == "judge" and model.feature_set_.endswith("+setfit")
     assert model.cv_kappa_ is not None and plain.cv_kappa_ is not None and model.cv_kappa_ > plain.cv_kappa_
     texts = [t for lines in NEW.values() for t in lines]
-    held, pos = [], 0
-    for k, text in enumerate(texts):
-        held.append(Sentence("new", k, pos, pos + len(text), text, speaker="P", turn=k))
-        pos += len(text) + 1
+    held = [Sentence(f"new{k}", 0, 0, len(text), text, speaker="P") for k, text in enumerate(texts)]  # answers
     proba = model.predict_proba(held)
     truth = np.array([[s.text in NEW[c] for c in ("Code A", "Code B", "Code C")] for s in held])
     assert (proba.argmax(axis=1) == truth.argmax(axis=1)).mean() > (
