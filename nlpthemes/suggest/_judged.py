@@ -78,8 +78,10 @@ class JudgedSuggester(ParamsMixin):
         Candidate codes listed per sentence in outputs.
     recall : float, default=0.95
         Share of coded sentences whose codes must be among the candidates the judge reads.
-    context_window : int, default=2
-        Neighbouring sentences that count as context (passed to the retriever).
+    context_window : int or "auto", default="auto"
+        Neighbouring sentences on either side that count as context (passed to the
+        retriever). ``"auto"``: 2 or 5, whichever gives the better cross-fitted kappa when
+        learning (passage-coded interviews gain from the wider one), 2 zero-shot.
     min_coverage : float, default=0.5
         Share of a sentence a human span must cover to label it.
     shrink : float, default=10.0
@@ -137,7 +139,7 @@ class JudgedSuggester(ParamsMixin):
         judge: str = "features",
         top_k: int = 3,
         recall: float = 0.95,
-        context_window: int = 2,
+        context_window: int | str = "auto",
         min_coverage: float = 0.5,
         shrink: float = 10.0,
         judge_model: str | None = None,
@@ -200,7 +202,8 @@ class JudgedSuggester(ParamsMixin):
             "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
             "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
             "cv_kappa": None if self.cv_kappa_ is None or not np.isfinite(self.cv_kappa_) else round(float(self.cv_kappa_), 4),
-            "context_weight": self.context_weight_, "example_weight": self.example_weight_,
+            "context_weight": self.context_weight_, "context_window": int(self.retriever_.context_window_),
+            "example_weight": self.example_weight_,
             "question_weight": self.question_weight_,
             "feature_set_kappa": dict(getattr(self, "feature_set_kappa_", {})),
         }  # fmt: skip

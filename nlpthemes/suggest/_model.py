@@ -26,6 +26,7 @@ __all__ = ["CodeSuggester"]
 
 _EXAMPLE_WEIGHTS = (0.0, 1.0, 2.0)
 _CONTEXT_WEIGHTS = (0.0, 1.0, 3.0)
+_CONTEXT_WINDOWS = (2, 5)  # context_window="auto": sentences either side, the first zero-shot
 _QUESTION_WEIGHTS = (0.0, 0.5)
 _ZERO_SHOT_CONTEXT = 1.0
 _THRESHOLDS = tuple(np.round(np.arange(0.05, 0.65, 0.05), 2))
@@ -54,8 +55,9 @@ class CodeSuggester(ParamsMixin):
         Encodes sentences and code texts (see :mod:`nlpthemes.embed`).
     top_k : int
         Candidate codes listed per sentence.
-    context_window : int
-        Neighbouring sentences on each side that count as context.
+    context_window : int or "auto"
+        Neighbouring sentences on each side that count as context; ``"auto"`` picks
+        2 or 5 by cross-fitted kappa when learning (2 zero-shot).
     context_weight : float or "auto"
         Weight of the neighbourhood mean against the sentence itself; ``"auto"``
         picks it by cross-fitted kappa when learning (1.0 zero-shot).
@@ -80,6 +82,8 @@ class CodeSuggester(ParamsMixin):
         ``"zero-shot"`` or ``"learned"``.
     context_weight_, example_weight_, question_weight_, threshold_ : float
         The values used.
+    context_window_ : int
+        The context window used.
     cv_kappa_ : float or None
         Cross-fitted mean per-code kappa on the training sentences.
     n_training_ : int
@@ -103,7 +107,7 @@ class CodeSuggester(ParamsMixin):
         *,
         embedder: Any = None,
         top_k: int = 3,
-        context_window: int = 2,
+        context_window: int | str = 2,
         context_weight: float | str = "auto",
         example_weight: float | str = "auto",
         question_weight: float | str = "auto",
@@ -124,8 +128,9 @@ class CodeSuggester(ParamsMixin):
             raise InputError(None, "CodeSuggester needs an embedder (see nlpthemes.embed.load_embedder)")
         if not isinstance(self.top_k, int) or self.top_k < 1:
             raise ValueError(f"top_k must be a positive integer, got {self.top_k!r}")
-        if not isinstance(self.context_window, int) or self.context_window < 0:
-            raise ValueError(f"context_window must be a non-negative integer, got {self.context_window!r}")
+        if self.context_window != "auto" and (
+                isinstance(self.context_window, bool) or not isinstance(self.context_window, int) or self.context_window < 0):
+            raise ValueError(f"context_window must be a non-negative integer or 'auto', got {self.context_window!r}")
         for name in ("context_weight", "example_weight", "question_weight", "threshold"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -146,11 +151,16 @@ class CodeSuggester(ParamsMixin):
         return np.asarray(embeddings, dtype=np.float32)
 
     def _vectors(self, sentences: Sequence[Sentence], embeddings: Any, weight: float | None = None,
-                 question: float | None = None) -> NDArray[np.float32]:  # fmt: skip
+                 question: float | None = None, window: int | None = None) -> NDArray[np.float32]:  # fmt: skip
         weight = self.context_weight_ if weight is None else weight
         question = self.question_weight_ if question is None else question
-        return contextual(sentences, self._embeddings(sentences, embeddings), window=self.context_window,
+        window = self.context_window_ if window is None else window
+        return contextual(sentences, self._embeddings(sentences, embeddings), window=window,
                           weight=weight, question_weight=question)  # fmt: skip
+
+    def _windows(self) -> tuple[int, ...]:
+        """The context windows to choose from (the first: zero-shot and without context)."""
+        return _CONTEXT_WINDOWS if self.context_window == "auto" else (int(self.context_window),)
 
     def fit(
         self,
@@ -202,6 +212,7 @@ class CodeSuggester(ParamsMixin):
         self.code_vectors_ = code_vectors
         self.n_training_ = int(coded.sum())
         self.mode_ = "learned" if learned else "zero-shot"
+        self.context_window_ = self._windows()[0]
         if not learned:
             self.context_weight_ = _ZERO_SHOT_CONTEXT if self.context_weight == "auto" else float(self.context_weight)
             self.example_weight_ = 0.0
@@ -223,16 +234,18 @@ class CodeSuggester(ParamsMixin):
         questions = (_QUESTION_WEIGHTS if self.question_weight == "auto" else (float(self.question_weight),))
         if not any(s.is_interviewer for s in sentences):
             questions = questions[:1]  # nothing to add: do not fit the same thing twice
-        best: tuple[float, float, float, float, float] | None = None
+        best: tuple[float, float, float, float, float, int] | None = None
         for question in questions:
             for context in contexts:
-                vectors = self._vectors(sentences, raw, context, question)
-                found = self._cross_fit(sentences, vectors, labels, coded, code_vectors)
-                if found is not None and (best is None or found[0] > best[0]):
-                    best = (found[0], context, question, found[1], found[2])
+                for window in self._windows() if context else self._windows()[:1]:
+                    vectors = self._vectors(sentences, raw, context, question, window)
+                    found = self._cross_fit(sentences, vectors, labels, coded, code_vectors)
+                    if found is not None and (best is None or found[0] > best[0]):
+                        best = (found[0], context, question, found[1], found[2], window)
         if best is None:  # every training sentence has every code, or none: nothing to learn
-            best = (float("nan"), contexts[0], questions[0], 0.0, 0.5)
-        self.cv_kappa_, self.context_weight_, self.question_weight_, self.example_weight_, self.threshold_ = best
+            best = (float("nan"), contexts[0], questions[0], 0.0, 0.5, self._windows()[0])
+        (self.cv_kappa_, self.context_weight_, self.question_weight_, self.example_weight_, self.threshold_,
+         self.context_window_) = best
         self._fit_final(self._vectors(sentences, raw), labels, coded, code_vectors)
 
     def _cross_fit(self, sentences: Sequence[Sentence], vectors: NDArray[np.float32],

@@ -102,6 +102,7 @@ def save_suggester(model: CodeSuggester, path: str | Path) -> Path:
         "mode": model.mode_,
         "n_training": int(model.n_training_),
         "context_weight": float(model.context_weight_),
+        "context_window": int(model.context_window_),
         "example_weight": float(model.example_weight_),
         "question_weight": float(model.question_weight_),
         "threshold": _number(model.threshold_),
@@ -161,6 +162,7 @@ def load_suggester(path: str | Path, *, embedder: Any) -> CodeSuggester:
     model.n_training_ = int(meta["n_training"])
     model.mode_ = str(meta["mode"])
     model.context_weight_ = float(meta["context_weight"])
+    model.context_window_ = int(meta.get("context_window", model._windows()[0]))  # saved before "auto": the int
     model.example_weight_ = float(meta["example_weight"])
     model.question_weight_ = float(meta.get("question_weight", 0.0))  # saved before it existed: none
     model.threshold_ = float("nan") if meta["threshold"] is None else float(meta["threshold"])

@@ -51,7 +51,8 @@ def test_new_wave_topics_become_candidate_themes(fitted: Path, wave2: Path, tmp_
     novel = pd.read_csv(tmp_path / "out" / "novel_sentences.csv")
     assert len(novel) >= 10
     about_new = novel["text"].str.lower().str.contains("|".join(NEW_WORDS))
-    assert about_new.mean() >= 0.6  # mostly the wave's new topic, which no code or theme covers
+    # mostly the wave's new topic, which no code or theme covers, and most of what it says about it
+    assert about_new.mean() > 0.5 and about_new.sum() >= 10
     new_themes = pd.read_csv(tmp_path / "out" / "new_themes.csv")
     assert len(new_themes) >= 1 and new_themes["size"].sum() <= len(novel)
     assert {"nearest_theme", "nearest_code", "keywords"} <= set(new_themes.columns)

@@ -102,7 +102,7 @@ def test_zero_shot_is_the_retriever(study) -> None:  # type: ignore[no-untyped-d
     sentences = study[0]
     emb = FakeEmbedder(dimension=64)
     judged = JudgedSuggester(embedder=emb).fit(sentences, _codebook())
-    retriever = CodeSuggester(embedder=emb).fit(sentences, _codebook())
+    retriever = CodeSuggester(embedder=emb, context_window=judged.context_window).fit(sentences, _codebook())
     assert judged.mode_ == "zero-shot"
     np.testing.assert_array_equal(judged.predict_proba(sentences), retriever.predict_proba(sentences))
     np.testing.assert_array_equal(judged.predict(sentences), retriever.predict(sentences))
@@ -317,3 +317,21 @@ def test_a_judge_saved_before_passage_features_still_loads_and_suggests(study, t
     old = load_suggester(folder, embedder=emb)
     proba = old.predict_proba(sentences)
     assert proba.shape == (len(sentences), 4) and np.isfinite(proba).all()
+
+
+def test_the_context_window_is_chosen_by_the_coders_codes(tmp_path: Path) -> None:
+    sentences, gold = _passages(8)
+    codebook = Codebook([Code(x, x, f"Talk about {x}.") for x, _ in TOPICS])
+    codings = _codings(sentences, gold, {f"p{t:02d}" for t in range(4)})
+    emb = FakeEmbedder(dimension=128)
+    assert CodeSuggester(embedder=emb, context_window="auto").fit(sentences, codebook).context_window_ == 2  # zero-shot
+    learned = CodeSuggester(embedder=emb, context_window="auto").fit(sentences, codebook, codings=codings)
+    fixed = CodeSuggester(embedder=emb, context_window=2).fit(sentences, codebook, codings=codings)
+    # passages of ten sentences, three of which name the topic: the wider window reads more of them
+    assert learned.context_window_ == 5 and learned.cv_kappa_ > fixed.cv_kappa_
+    again = load_suggester(learned.save(tmp_path / "retriever"), embedder=emb)
+    assert again.context_window_ == 5
+    np.testing.assert_allclose(again.predict_proba(sentences), learned.predict_proba(sentences))
+    for bad in ("wide", -1, True):
+        with pytest.raises(ValueError, match="context_window must be a non-negative integer or 'auto'"):
+            CodeSuggester(embedder=emb, context_window=bad).fit(sentences, codebook)
