@@ -26,7 +26,7 @@ from nlpthemes.suggest._model import CodeSuggester
 
 __all__ = ["FORMAT_VERSION", "load_suggester", "save_suggester"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the context window used is saved (context_window may be "auto")
 METADATA = "suggester.json"
 ARRAYS = "suggester.npz"
 _ARRAY_NAMES = ("code_vectors", "prototypes", "column_mean", "column_std")

@@ -301,14 +301,16 @@ def test_a_judge_saved_before_passage_features_still_loads_and_suggests(study, t
 
     sentences, _, codings, _ = study
     emb = FakeEmbedder(dimension=256)
-    model = JudgedSuggester(embedder=emb).fit(sentences, _codebook(), codings=codings)
+    model = JudgedSuggester(embedder=emb, context_window=2).fit(sentences, _codebook(), codings=codings)
     assert model.feature_set_ == "all"
     folder = model.save(tmp_path / "suggester")
-    # what format 1 wrote: no feature count, a judge over the first 19 features
-    meta = json.loads((folder / "judged.json").read_text())
-    meta["format_version"] = 1
-    del meta["pair_features"]
-    (folder / "judged.json").write_text(json.dumps(meta))
+    # what format 1 wrote: no feature count, a judge over the first 19 features, a retriever
+    # whose window is its parameter
+    for path, key in ((folder / "judged.json", "pair_features"), (folder / "retriever" / "suggester.json", "context_window")):
+        meta = json.loads(path.read_text())
+        meta["format_version"] = 1
+        del meta[key]
+        path.write_text(json.dumps(meta))
     with np.load(folder / "judged.npz") as npz:
         arrays = dict(npz)
     for key in ("judge_mean", "judge_scale", "judge_coef"):
@@ -317,6 +319,7 @@ def test_a_judge_saved_before_passage_features_still_loads_and_suggests(study, t
     old = load_suggester(folder, embedder=emb)
     proba = old.predict_proba(sentences)
     assert proba.shape == (len(sentences), 4) and np.isfinite(proba).all()
+    assert old.describe()["context_window"] == 2
 
 
 def test_the_context_window_is_chosen_by_the_coders_codes(tmp_path: Path) -> None:
