@@ -50,15 +50,17 @@ def window_mean(values: NDArray[np.float64], run: NDArray[np.intp], width: int) 
     >>> window_mean(v, np.array([0, 0, 0, 1]), 1).ravel().tolist()
     [2.0, 2.5, 2.0, 8.0]
     """
-    out = np.array(values, dtype=np.float64, copy=True)
-    bounds = np.flatnonzero(np.diff(run, prepend=-1, append=-1))
-    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        part = out[start:stop].copy()
-        total = np.vstack([np.zeros((1, part.shape[1])), np.cumsum(part, axis=0)])
-        i = np.arange(stop - start)
-        lo, hi = np.maximum(i - width, 0), np.minimum(i + width + 1, stop - start)
-        count = hi - lo - 1
-        sums = total[hi] - total[lo] - part
-        out[start:stop] = np.where(count[:, None] > 0, sums / np.maximum(count, 1)[:, None], part)
-    return out
+    values = np.asarray(values, dtype=np.float64)
+    n = len(values)
+    if n == 0:
+        return values.copy()
+    row = np.arange(n)
+    first = np.flatnonzero(np.diff(run, prepend=run[0] - 1))  # where each run starts
+    which = np.searchsorted(first, row, side="right") - 1  # each row's run
+    begin, end = first[which], np.append(first[1:], n)[which]
+    lo, hi = np.maximum(row - width, begin), np.minimum(row + width + 1, end)
+    total = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
+    count = (hi - lo - 1)[:, None]
+    sums = total[hi] - total[lo] - values
+    return np.asarray(np.where(count > 0, sums / np.maximum(count, 1), values), dtype=np.float64)
 
