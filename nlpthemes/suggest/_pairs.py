@@ -4,9 +4,9 @@ One row of features per pair describes the sentence *and* the code: how close th
 sentence (in its context) is to the code's definition and to the code's examples, how
 the most similar sentences the coder already coded were coded, what a linear classifier
 trained on the coder's codes says, how common the code is for this speaker role, the
-same evidence averaged over the speaker's turn, and the code's similarity and linear
-evidence averaged over the passage around the sentence (3 and 10 sentences either side,
-for coders who code passages rather than sentences). Feature values for training sentences are
+same evidence averaged over the speaker's turn, and the code's similarity, linear and
+neighbour-vote evidence averaged over the passage around the sentence (3 and 10 sentences
+either side, for coders who code passages rather than sentences). Feature values for training sentences are
 always computed from *other* transcripts' codes (see :func:`cross_fitted_features`).
 """
 
@@ -35,8 +35,10 @@ FEATURE_NAMES = (
     "cosine", "z_code", "z_sentence", "margin", "rank1", "top3", "log_rank",
     "cosine_definition", "neighbour_vote", "nearest_example", "nearest_gap", "linear",
     "log_rate", "log_rate_role", "log_count", "turn_vote", "turn_linear", "linear_x_count", "vote_x_count",
-    "cosine_near", "cosine_far", "linear_near", "linear_far",
+    "cosine_near", "cosine_far", "linear_near", "linear_far", "vote_near", "vote_far",
 )  # fmt: skip
+# the "passage" feature set: similarity and classifier evidence around the sentence (the
+# neighbour votes around it are in the full set only)
 PASSAGE_FEATURES = [FEATURE_NAMES.index(n) for n in ("cosine_near", "cosine_far", "linear_near", "linear_far")]
 _NEAR, _FAR = 3, 10  # sentences on either side whose evidence describes the passage around a sentence
 
@@ -92,7 +94,7 @@ def pair_features(
     >>> f = pair_features(s, v, v, v, ref, example_weight=1.0, column_mean=np.zeros(2, np.float32),
     ...                   column_std=np.ones(2, np.float32))
     >>> f.shape, bool(f[0, 0, 8] > f[0, 1, 8])
-    ((2, 2, 23), True)
+    ((2, 2, 25), True)
     """
     n, k = len(sentences), len(code_vectors)
     if n == 0:
@@ -111,7 +113,8 @@ def pair_features(
         [definition, vote, nearest, gap, linear, rate, rate_role, count, turn_mean(vote, sentences),
          turn_mean(linear, sentences), linear * scaled, vote * scaled,
          window_mean(passage, run, _NEAR), window_mean(passage, run, _FAR),
-         window_mean(linear, run, _NEAR), window_mean(linear, run, _FAR)], axis=-1,
+         window_mean(linear, run, _NEAR), window_mean(linear, run, _FAR),
+         window_mean(vote, run, _NEAR), window_mean(vote, run, _FAR)], axis=-1,
     )  # fmt: skip
     return np.concatenate([similarity, extra], axis=-1)
 
@@ -140,7 +143,7 @@ def cross_fitted_features(
     ...                           example_weight=1.0, column_mean=np.zeros(2, np.float32),
     ...                           column_std=np.ones(2, np.float32))
     >>> f.shape
-    (4, 2, 23)
+    (4, 2, 25)
     """
     roles = np.array([s.is_interviewer for s in sentences], dtype=bool)
     everything = Reference(context[rows], plain[rows], labels[rows], roles[rows])
