@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nlpthemes.corpus import Sentence
+from nlpthemes.suggest._windows import runs, window_sum
 
 __all__ = ["contextual", "normalise", "question_context"]
 
@@ -58,8 +59,8 @@ def contextual(
     """Each sentence's vector plus ``weight`` times the mean of its neighbourhood.
 
     The neighbourhood is the sentences within ``window`` positions in the same
-    transcript (the sentence included), so that "Yes, that one." borrows the
-    meaning of what surrounds it. ``question_weight`` adds the interviewer's
+    transcript, never across a missing sentence (the sentence included), so that
+    "Yes, that one." borrows the meaning of what surrounds it. ``question_weight`` adds the interviewer's
     preceding question (:func:`question_context`) to participants' sentences.
 
     Examples
@@ -76,19 +77,6 @@ def contextual(
         vectors = normalise(vectors + question_weight * question_context(sentences, vectors))
     if weight == 0 or window == 0 or len(sentences) == 0:
         return vectors
-    ids = [s.transcript_id for s in sentences]
-    out = np.empty_like(vectors)
-    start = 0
-    while start < len(ids):
-        end = start
-        while end < len(ids) and ids[end] == ids[start]:
-            end += 1
-        block = vectors[start:end]
-        sums = np.cumsum(np.vstack([np.zeros((1, block.shape[1]), np.float32), block]), axis=0)
-        n = end - start
-        lo = np.clip(np.arange(n) - window, 0, n)
-        hi = np.clip(np.arange(n) + window + 1, 0, n)
-        means = (sums[hi] - sums[lo]) / (hi - lo)[:, None]
-        out[start:end] = block + weight * means
-        start = end
+    sums, counts = window_sum(vectors, runs(sentences), window)
+    out = vectors + weight * (sums / counts[:, None]).astype(np.float32)
     return normalise(out)

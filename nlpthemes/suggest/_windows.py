@@ -4,19 +4,21 @@ Many coders code a passage, not a sentence: a code applied to one sentence is th
 likely on the next ones too, across speaker turns (an interviewer's question and the
 answer that follows), while most sentences of the passage ("yes.", "go on.") never name
 its topic. The judge therefore also reads each code's evidence averaged over windows of
-neighbouring sentences of the same transcript (see :mod:`nlpthemes.suggest._pairs`).
+neighbouring sentences of the same transcript (see :mod:`nlpthemes.suggest._pairs`); the
+retriever's context vectors are window means too (:func:`nlpthemes.suggest._context.contextual`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from nlpthemes.corpus import Sentence
 
-__all__ = ["runs", "window_mean"]
+__all__ = ["runs", "window_mean", "window_sum"]
 
 
 def runs(sentences: Sequence[Sentence]) -> NDArray[np.intp]:
@@ -39,7 +41,29 @@ def runs(sentences: Sequence[Sentence]) -> NDArray[np.intp]:
     return np.cumsum(np.asarray(breaks, dtype=np.intp))
 
 
-def window_mean(values: NDArray[np.float64], run: NDArray[np.intp], width: int) -> NDArray[np.float64]:
+def window_sum(values: NDArray[np.floating[Any]], run: NDArray[np.intp], width: int) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Sum and count of the rows within ``width`` rows on either side in the same run, the row included.
+
+    Examples
+    --------
+    >>> sums, counts = window_sum(np.array([[1.0], [2.0], [4.0], [8.0]]), np.array([0, 0, 0, 1]), 1)
+    >>> sums.ravel().tolist(), counts.tolist()
+    ([3.0, 7.0, 6.0, 8.0], [2, 3, 2, 1])
+    """
+    x: NDArray[np.float64] = np.asarray(values, dtype=np.float64)
+    n = len(x)
+    if n == 0:
+        return x.copy(), np.zeros(0, dtype=np.intp)
+    row = np.arange(n)
+    first = np.flatnonzero(np.diff(run, prepend=run[0] - 1))  # where each run starts
+    which = np.searchsorted(first, row, side="right") - 1  # each row's run
+    begin, end = first[which], np.append(first[1:], n)[which]
+    lo, hi = np.maximum(row - width, begin), np.minimum(row + width + 1, end)
+    total = np.vstack([np.zeros((1, x.shape[1])), np.cumsum(x, axis=0)])
+    return np.asarray(total[hi] - total[lo], dtype=np.float64), np.asarray(hi - lo, dtype=np.intp)
+
+
+def window_mean(values: NDArray[np.floating[Any]], run: NDArray[np.intp], width: int) -> NDArray[np.float64]:
     """Mean of the rows within ``width`` rows on either side in the same run, the row itself left out.
 
     A row with no neighbour in its run keeps its own value.
@@ -51,16 +75,6 @@ def window_mean(values: NDArray[np.float64], run: NDArray[np.intp], width: int) 
     [2.0, 2.5, 2.0, 8.0]
     """
     values = np.asarray(values, dtype=np.float64)
-    n = len(values)
-    if n == 0:
-        return values.copy()
-    row = np.arange(n)
-    first = np.flatnonzero(np.diff(run, prepend=run[0] - 1))  # where each run starts
-    which = np.searchsorted(first, row, side="right") - 1  # each row's run
-    begin, end = first[which], np.append(first[1:], n)[which]
-    lo, hi = np.maximum(row - width, begin), np.minimum(row + width + 1, end)
-    total = np.vstack([np.zeros((1, values.shape[1])), np.cumsum(values, axis=0)])
-    count = (hi - lo - 1)[:, None]
-    sums = total[hi] - total[lo] - values
-    return np.asarray(np.where(count > 0, sums / np.maximum(count, 1), values), dtype=np.float64)
-
+    sums, counts = window_sum(values, run, width)
+    others = (counts - 1)[:, None]
+    return np.asarray(np.where(others > 0, (sums - values) / np.maximum(others, 1), values), dtype=np.float64)
