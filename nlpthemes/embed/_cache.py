@@ -46,7 +46,9 @@ CREATE TABLE IF NOT EXISTS file_hashes (
 );
 """
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_BUSY_CODES = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED: the low byte of their extended codes
 _BATCH = 500  # keys per SELECT (below SQLite's bound-parameter limit)
+_TIMEOUT = 60.0  # seconds to wait for another process's lock
 
 
 def default_cache_dir() -> Path:
@@ -79,6 +81,32 @@ def text_key(text: str) -> bytes:
     '2cf24dba5fb0a30e'
     """
     return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def _initialise(conn: sqlite3.Connection, *, patience: float = _TIMEOUT) -> None:
+    """Switch to WAL and make the tables, waiting while another process does the same.
+
+    Changing the journal mode needs the file to itself, and SQLite answers
+    "database is locked" at once, without waiting, when a second process
+    opens the file in that instant. So those two steps are retried, with a
+    short growing pause, for up to ``patience`` seconds.
+    """
+    deadline = time.monotonic() + patience
+    pause = 0.01
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            code = getattr(exc, "sqlite_errorcode", None) or 0
+            busy = code & 0xFF in _BUSY_CODES or "locked" in str(exc)
+            if not busy or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 class EmbeddingCache:
@@ -281,15 +309,14 @@ class EmbeddingCache:
         try:
             if not ready:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(path, timeout=60.0)
+            conn = sqlite3.connect(path, timeout=_TIMEOUT)
         except (OSError, sqlite3.Error) as exc:
             self._disable(f"cannot open {path} ({exc})")
             return None
         try:
             conn.execute("PRAGMA synchronous=NORMAL")
             if not ready:
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.executescript(_SCHEMA)
+                _initialise(conn)
                 self._ready = path
         except sqlite3.DatabaseError as exc:
             conn.close()

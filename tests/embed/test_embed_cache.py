@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -142,10 +143,12 @@ def test_folder_that_is_a_file_turns_the_cache_off(tmp_path: Path) -> None:
 
 _WRITER = textwrap.dedent(
     """
-    import sys
+    import sys, time, warnings
+    warnings.simplefilter("error")  # a cache that turns itself off fails the writer
     from nlpthemes.embed import CachedEmbedder, FakeEmbedder
-    folder, start = sys.argv[1], int(sys.argv[2])
+    folder, start, go = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
     emb = CachedEmbedder(embedder=FakeEmbedder(), cache_dir=folder, chunk_size=50)
+    time.sleep(max(0.0, go - time.time()))  # all writers open the new file at once
     for round in range(5):
         emb.encode([f"text {i}" for i in range(start, start + 400)])
     """
@@ -153,13 +156,22 @@ _WRITER = textwrap.dedent(
 
 
 def test_concurrent_processes_share_one_cache(tmp_path: Path) -> None:
+    # Six processes create the same new cache file in the same instant: the
+    # switch to WAL mode used to fail at once with "database is locked" in
+    # one of them (CI, 2 cores) and that process ran without a cache.
+    go = str(time.time() + 5)  # after every interpreter has started
     procs = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(start)])
-        for start in (0, 200, 400)  # overlapping texts
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(tmp_path), str(start), go],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for start in range(0, 1200, 200)  # overlapping texts
     ]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, "\n".join(errors)
     cache = EmbeddingCache(folder=tmp_path)
-    assert cache.count() == 800
+    assert cache.count() == 1400
     found = cache.get_many(FakeEmbedder().model_hash, [text_key("text 300")], dimension=32)
     np.testing.assert_allclose(
         next(iter(found.values())), FakeEmbedder().encode(["text 300"])[0], rtol=1e-6
