@@ -3,7 +3,9 @@
 * :func:`candidate_count` - how many retrieved candidates the judge must read so that the
   coder's code is among them for a given share of coded sentences;
 * :func:`choose_thresholds` - the global threshold that maximises mean per-code kappa,
-  and one threshold per code, shrunk towards the global one by how few examples it has.
+  and one threshold per code, shrunk towards the global one by how few examples it has;
+* :func:`choose_floor` - whether a sentence no code reaches should still get its best code
+  (coders who give every answer a code), as out-of-fold kappa says.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from numpy.typing import NDArray
 
 from nlpthemes.suggest._calibrate import mean_kappa
 
-__all__ = ["THRESHOLDS", "candidate_count", "choose_thresholds", "top_candidates"]
+__all__ = ["FLOORS", "THRESHOLDS", "apply_floor", "candidate_count", "choose_floor", "choose_thresholds", "top_candidates"]
 
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.04, 0.81, 0.02), 2))
+FLOORS = (0.0, 0.1, 0.2, 0.3)  # least probability of a sentence's best code for it to be applied when none is
+_FLOOR_GAIN = 0.002  # out-of-fold kappa a floor must add to be used (smaller gains are noise)
 
 
 def top_candidates(scores: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
@@ -84,3 +88,50 @@ def choose_thresholds(
         per_code[j] = (n * THRESHOLDS[int(np.nanargmax(own))] + shrink * best) / (n + shrink)
     kappa = mean_kappa(labels, proba >= per_code)
     return float(best), per_code, float(kappa)
+
+
+def apply_floor(proba: NDArray[np.float64], applied: NDArray[np.bool_], floor: float | None) -> NDArray[np.bool_]:
+    """``applied``, plus each uncoded row's best code where its probability reaches ``floor``.
+
+    ``floor=None`` leaves ``applied`` as it is.
+
+    Examples
+    --------
+    >>> p = np.array([[0.6, 0.1], [0.15, 0.25], [0.02, 0.01]])
+    >>> apply_floor(p, p >= 0.5, 0.1).tolist()
+    [[True, False], [False, True], [False, False]]
+    """
+    if floor is None or proba.size == 0:
+        return applied
+    best = np.zeros(proba.shape, dtype=bool)
+    np.put_along_axis(best, proba.argmax(axis=1)[:, None], True, axis=1)
+    empty = ~applied.any(axis=1, keepdims=True)
+    return np.asarray(applied | (best & empty & (proba >= floor)), dtype=bool)
+
+
+def choose_floor(
+    labels: NDArray[np.bool_], proba: NDArray[np.float64], thresholds: NDArray[np.float64]
+) -> float | None:
+    """The floor of :data:`FLOORS` that most raises mean kappa on these held-out scores, or ``None``.
+
+    Where the coder gives nearly every sentence a code (survey answers, utterance
+    codes), a sentence that no code reaches is better given its best code; where
+    most sentences stay uncoded (interviews), it is not. A floor must add at least
+    0.002 kappa to be chosen.
+
+    Examples
+    --------
+    >>> y = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=bool)
+    >>> p = np.array([[0.9, 0.1], [0.2, 0.3], [0.4, 0.2], [0.1, 0.6]])
+    >>> choose_floor(y, p, np.array([0.5, 0.5]))
+    0.0
+    >>> choose_floor(y, p, np.array([0.3, 0.3])) is None
+    True
+    """
+    applied = proba >= thresholds
+    best, best_kappa = None, mean_kappa(labels, applied) + _FLOOR_GAIN
+    for floor in FLOORS:
+        kappa = mean_kappa(labels, apply_floor(proba, applied, floor))
+        if kappa > best_kappa + 1e-12:
+            best, best_kappa = floor, kappa
+    return best

@@ -25,7 +25,14 @@ from nlpthemes.corpus import Sentence
 from nlpthemes.errors import NotFittedError
 from nlpthemes.suggest._calibrate import mean_kappa
 from nlpthemes.suggest._context import normalise
-from nlpthemes.suggest._decide import THRESHOLDS, candidate_count, choose_thresholds, top_candidates
+from nlpthemes.suggest._decide import (
+    THRESHOLDS,
+    apply_floor,
+    candidate_count,
+    choose_floor,
+    choose_thresholds,
+    top_candidates,
+)
 from nlpthemes.suggest._evidence import turn_mean
 from nlpthemes.suggest._labels import label_matrix
 from nlpthemes.suggest._model import CodeSuggester
@@ -118,6 +125,10 @@ class JudgedSuggester(ParamsMixin):
         share of coded sentences whose codes were among them.
     threshold_ : float
         Global threshold; ``thresholds_`` one per code.
+    floor_ : float or None
+        For coders who code (nearly) every sentence: a sentence that no code's threshold
+        reaches still gets its best code when that code's probability is at least
+        ``floor_`` (cross-fitted; ``None``: never).
     cv_kappa_ : float or None
         Cross-fitted mean per-code kappa of the judge on the coder's sentences.
 
@@ -198,6 +209,7 @@ class JudgedSuggester(ParamsMixin):
         return {
             "suggester": "retriever + judge", "judge": self.judge, "stage": self.stage_,
             "judge_features": self.feature_set_, "turn_weight": getattr(self, "turn_weight_", 0.0),
+            "floor": getattr(self, "floor_", None),
             "text_judge": scorer, "mode": self.mode_, "n_training_sentences": self.n_training_,
             "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
             "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
@@ -277,6 +289,7 @@ class JudgedSuggester(ParamsMixin):
         self.threshold_ = float(r.threshold_)
         self.thresholds_ = np.full(len(self.codes_), self.threshold_)
         self.feature_set_, self.stage_ = "similarity", "retriever"
+        self.floor_: float | None = None
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
               labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip
@@ -350,6 +363,7 @@ class JudgedSuggester(ParamsMixin):
         oof = _turn_smooth(oof, coded_sentences, turn_weight)
         self.turn_weight_ = turn_weight
         threshold, per_code, _ = choose_thresholds(y[usable], oof, shrink=float(self.shrink))
+        self.floor_ = choose_floor(y[usable], oof, per_code)
         columns = sets[feature_set]
         fitted_on = candidates & usable[:, None]
         self.ranker_ = ranker
@@ -358,7 +372,7 @@ class JudgedSuggester(ParamsMixin):
         self.platt_ = platt
         self.n_candidates_, self.candidate_recall_ = int(k), float(achieved)
         self.threshold_, self.thresholds_ = threshold, per_code
-        self.cv_kappa_ = mean_kappa(y[usable], oof >= per_code)
+        self.cv_kappa_ = mean_kappa(y[usable], apply_floor(oof, oof >= per_code, self.floor_))
         if "+" not in feature_set:
             self.scorer_ = None  # the judge's score did not help: do not pay for it again
         roles = np.array([sentences[int(i)].is_interviewer for i in rows], dtype=np.bool_)
@@ -438,7 +452,7 @@ class JudgedSuggester(ParamsMixin):
                 return self.retriever_.decide(proba)
             best = proba == proba.max(axis=1, keepdims=True)
             return np.asarray(best & (proba >= 0.5), dtype=bool)
-        return np.asarray(proba >= self.thresholds_, dtype=bool)
+        return apply_floor(proba, np.asarray(proba >= self.thresholds_, dtype=bool), getattr(self, "floor_", None))
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

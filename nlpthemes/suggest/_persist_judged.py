@@ -99,6 +99,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
+        "floor": getattr(model, "floor_", None),
         "pair_features": int(getattr(model, "n_pair_features_", len(FEATURE_NAMES))),
         "feature_set_kappa": dict(getattr(model, "feature_set_kappa_", {})),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
@@ -146,6 +147,8 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.feature_set_ = str(meta["feature_set"])
     model.stage_ = str(meta.get("stage", "retriever"))
     model.turn_weight_ = float(meta.get("turn_weight", 0.0))
+    floor = meta.get("floor")
+    model.floor_ = None if floor is None else float(floor)
     model.n_pair_features_ = int(meta.get("pair_features", _FORMAT_1_FEATURES))
     model.feature_set_kappa_ = {str(k): float(v) for k, v in meta.get("feature_set_kappa", {}).items()}
     if len(model.thresholds_) != len(model.codes_):
