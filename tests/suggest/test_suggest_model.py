@@ -17,6 +17,7 @@ from nlpthemes.io import ReadOptions, read_corpus
 from nlpthemes.io.codebook_files import read_codebook
 from nlpthemes.segment import segment_corpus
 from nlpthemes.suggest import CodeSuggester, suggestion_rows
+from nlpthemes.suggest._calibrate import mean_kappa
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "suggest"
 
@@ -153,3 +154,49 @@ def test_the_interviewers_question_is_used_when_it_helps() -> None:
     without = CodeSuggester(embedder=embedder, context_weight=0, question_weight=0).fit(sentences, book, codings=train)
     assert without.question_weight_ == 0.0
     assert len({tuple(r) for r in without.predict_proba(held)[answers].round(6)}) == 1  # same answers: no signal
+
+
+def test_zero_shot_reads_survey_answers_alone_and_interview_sentences_with_neighbours(corpus) -> None:  # type: ignore[no-untyped-def]
+    # open-ended answers, read by the same reader a user's CSV goes through: each answer is a
+    # transcript of a few sentences and nobody asks questions, so no answer borrows from its
+    # neighbours; the interviews of the `corpus` fixture keep their neighbourhood
+    answers = segment_corpus(read_corpus([Path(__file__).parents[1] / "data" / "io" / "answers.csv"]))
+    _, interview, book = corpus
+    emb = FakeEmbedder(dimension=32)
+    assert CodeSuggester(embedder=emb).fit(answers, book).context_weight_ == 0.0
+    assert CodeSuggester(embedder=emb).fit(interview, book).context_weight_ == 1.0
+    assert CodeSuggester(embedder=emb, context_weight=1.0).fit(answers, book).context_weight_ == 1.0  # asked for
+
+
+def test_zero_shot_codes_survey_answers_better_read_alone(shared_data, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # games-as-art: 90 answers with span codes (**span**<sup>code; code</sup>); the few sentences
+    # of one answer make different points, so reading each alone codes them better
+    import re
+
+    from nlpthemes.codebook import Code, Codebook
+    from nlpthemes.corpus import Transcript, Turn
+    from nlpthemes.segment import segment_transcript
+
+    folder = shared_data / "games_as_art_llmcode" / "games_as_art"
+    book = Codebook([Code(str(r.code).strip(), str(r.code).strip(), str(r.description).strip())
+                     for r in pd.read_csv(folder / "bopp_test_code_descriptions.csv").itertuples()])  # fmt: skip
+    sentences: list[Sentence] = []
+    gold: list[set[str]] = []
+    for i, marked in enumerate(pd.read_csv(folder / "bopp_test_coded_texts.csv")["coded_text"].astype(str)):
+        text, spans, pos = "", [], 0
+        for m in re.finditer(r"\*\*(.+?)\*\*<sup>(.*?)</sup>", marked, re.S):
+            text += marked[pos : m.start()] + m.group(1)
+            spans.append((len(text) - len(m.group(1)), len(text), {c.strip() for c in m.group(2).split(";")}))
+            pos = m.end()
+        text += marked[pos:]
+        for sentence in segment_transcript(Transcript(f"a{i}", text, (Turn(0, len(text), f"a{i}"),))):
+            sentences.append(sentence)
+            gold.append(set().union(*[c for a, b, c in spans if 2 * (min(b, sentence.end) - max(a, sentence.start))
+                                      >= sentence.end - sentence.start]))  # fmt: skip
+    x = real_embedder.encode([s.text for s in sentences])
+    kappas = {}
+    for weight in ("auto", 1.0):
+        model = CodeSuggester(embedder=real_embedder, context_weight=weight).fit(sentences, book, embeddings=x)
+        y = np.array([[c in g for c in model.codes_] for g in gold])
+        kappas[weight] = mean_kappa(y, model.predict(sentences, embeddings=x))
+    assert model.mode_ == "zero-shot" and kappas["auto"] > kappas[1.0] + 0.02, kappas
