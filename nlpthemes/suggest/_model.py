@@ -355,7 +355,8 @@ def looks_like_answers(sentences: Sequence[Sentence]) -> bool:
     is about one topic); a sentence of a survey answer is read alone, because the
     few sentences of one answer often make different points, each coded apart
     (games-as-art answers, 4 sentences each: zero-shot kappa 0.251 read alone
-    against 0.201 with neighbours; interviews lose 0.016-0.029 read alone).
+    against 0.201 with neighbours; read alone, the topical interviews CTRL+Shift and
+    PDPilot lose 0.029 and 0.016).
     Answers: no sentence is an interviewer's and the median transcript has at
     most 10 sentences.
 
