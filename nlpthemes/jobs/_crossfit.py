@@ -75,7 +75,7 @@ def _describe(model: Any, fold: int, transcripts: list[str]) -> dict[str, Any]:
     return {
         "fold": fold, "transcripts": transcripts, "mode": model.mode_, "n_training": int(model.n_training_),
         "judge": getattr(model, "judge", None), "stage": getattr(model, "stage_", "retriever"),
-        "candidates": getattr(model, "n_candidates_", None),
+        "candidates": getattr(model, "n_candidates_", None), "floor": getattr(model, "floor_", None),
         "threshold": None if np.isnan(threshold) else round(threshold, 4),
         "cv_kappa": None if model.cv_kappa_ is None or np.isnan(model.cv_kappa_) else round(float(model.cv_kappa_), 4),
         "context_weight": float(model.context_weight_), "example_weight": float(model.example_weight_),
