@@ -39,7 +39,9 @@ def encode_in_chunks(
 
     Sorting by length before chunking keeps similar lengths together, so
     batches carry little padding; ``encode`` sees whole chunks and may
-    batch further. A progress bar (tqdm, on stderr) counts sentences when
+    batch further. Ties in length are broken by the text itself, so the same
+    sentences are batched the same way in whatever order they come (the int8
+    model's vectors move slightly with the sentences batched with them). A progress bar (tqdm, on stderr) counts sentences when
     ``progress`` is true and there are at least :data:`PROGRESS_MIN` texts.
 
     Examples
@@ -52,7 +54,7 @@ def encode_in_chunks(
     out = np.empty((len(texts), dimension), dtype=np.float32)
     if not texts:
         return out
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    order = sorted(range(len(texts)), key=lambda i: (-len(texts[i]), texts[i]))
     from tqdm.auto import tqdm
 
     with tqdm(

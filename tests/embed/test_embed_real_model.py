@@ -95,3 +95,20 @@ def test_the_socket_guard_is_on_while_models_run() -> None:
 
     with socket.socket() as sock, pytest.raises(RuntimeError, match="network access attempted"):
         sock.connect(("127.0.0.1", 9))
+
+
+def test_the_same_sentences_in_another_order_get_the_same_int8_vectors(minilm: Embedder) -> None:
+    # int8 quantises each batch's activations with one scale, so a vector depends a little on the
+    # sentences batched with it; batches are made by length, ties broken by the text, so the
+    # order the sentences come in does not matter
+    from pathlib import Path
+
+    from nlpthemes.io import read_corpus
+    from nlpthemes.segment import segment_corpus
+
+    interview = sorted((Path(__file__).resolve().parents[2] / "data" / "pdpilot" / "transcripts").iterdir())[0]
+    texts = sorted({s.text for s in segment_corpus(read_corpus([interview]))})
+    shuffled = list(np.random.default_rng(0).permutation(texts))
+    first, second = minilm.encode(texts), minilm.encode(shuffled)
+    by_text = dict(zip(shuffled, second, strict=True))
+    assert len(texts) > 64 and all(np.array_equal(v, by_text[t]) for t, v in zip(texts, first, strict=True))
