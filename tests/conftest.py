@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,6 +54,19 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def coded_studies(shared_data: Path):  # type: ignore[no-untyped-def]
+    """``evaluation/datasets.py``: the loaders of the shared coded studies (skips without the data)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("nlpthemes_eval_datasets", REPO / "evaluation" / "datasets.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -41,8 +41,9 @@ def encode_in_chunks(
     batches carry little padding; ``encode`` sees whole chunks and may
     batch further. Ties in length are broken by the text itself, so the same
     sentences are batched the same way in whatever order they come (the int8
-    model's vectors move slightly with the sentences batched with them). A progress bar (tqdm, on stderr) counts sentences when
-    ``progress`` is true and there are at least :data:`PROGRESS_MIN` texts.
+    model's vectors move slightly with the sentences batched with them). A
+    progress bar (tqdm, on stderr) counts sentences when ``progress`` is true
+    and there are at least :data:`PROGRESS_MIN` texts.
 
     Examples
     --------

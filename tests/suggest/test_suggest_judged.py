@@ -341,26 +341,15 @@ def test_the_context_window_is_chosen_by_the_coders_codes(tmp_path: Path) -> Non
 
 
 def test_coders_who_code_every_utterance_get_a_code_where_no_threshold_is_reached(  # type: ignore[no-untyped-def]
-    shared_data, real_embedder, tmp_path: Path
+    shared_data, coded_studies, real_embedder, tmp_path: Path
 ) -> None:
     # AnnoMI: every counselling utterance carries one code (therapist behaviour or client talk
     # type). Thresholds alone leave some utterances uncoded; the coder never does, and the judge
     # learns that from the coder's codes (the floor), which raises kappa on new transcripts.
-    table = pd.read_csv(shared_data / "annomi" / "AnnoMI-simple.csv")
-    table = table[table["transcript_id"].isin(sorted(table["transcript_id"].unique())[:40])]
-    sentences, gold = [], []
-    for tid, rows in table.groupby("transcript_id", sort=True):
-        pos = 0
-        for turn, r in enumerate(rows.sort_values("utterance_id").itertuples()):
-            therapist = r.interlocutor == "therapist"
-            text = str(r.utterance_text)
-            sentences.append(Sentence(f"a{tid:03d}", turn, pos, pos + len(text), text, speaker=str(r.interlocutor),
-                                      turn=turn, is_interviewer=therapist))  # fmt: skip
-            gold.append({str(r.main_therapist_behaviour if therapist else r.client_talk_type)})
-            pos += len(text) + 1
-    names = sorted(set.union(*gold))
-    codebook = Codebook([Code(n, n, f"utterance type: {n.replace('_', ' ')}") for n in names])
-    ids = sorted({s.transcript_id for s in sentences})
+    study = coded_studies.annomi(shared_data)
+    ids = sorted({s.transcript_id for s in study.sentences})[:40]
+    keep = [i for i, s in enumerate(study.sentences) if s.transcript_id in set(ids)]
+    sentences, gold, codebook = [study.sentences[i] for i in keep], [set(study.gold[i]) for i in keep], study.codebook
     train = set(ids[::5])  # 20% of the transcripts are the coder's
     model = JudgedSuggester(embedder=real_embedder).fit(sentences, codebook, codings=_codings(sentences, gold, train))
     assert model.stage_ == "judge" and model.floor_ is not None and model.describe()["floor"] == model.floor_

@@ -168,31 +168,11 @@ def test_zero_shot_reads_survey_answers_alone_and_interview_sentences_with_neigh
     assert CodeSuggester(embedder=emb, context_weight=1.0).fit(answers, book).context_weight_ == 1.0  # asked for
 
 
-def test_zero_shot_codes_survey_answers_better_read_alone(shared_data, real_embedder) -> None:  # type: ignore[no-untyped-def]
-    # games-as-art: 90 answers with span codes (**span**<sup>code; code</sup>); the few sentences
-    # of one answer make different points, so reading each alone codes them better
-    import re
-
-    from nlpthemes.codebook import Code, Codebook
-    from nlpthemes.corpus import Transcript, Turn
-    from nlpthemes.segment import segment_transcript
-
-    folder = shared_data / "games_as_art_llmcode" / "games_as_art"
-    book = Codebook([Code(str(r.code).strip(), str(r.code).strip(), str(r.description).strip())
-                     for r in pd.read_csv(folder / "bopp_test_code_descriptions.csv").itertuples()])  # fmt: skip
-    sentences: list[Sentence] = []
-    gold: list[set[str]] = []
-    for i, marked in enumerate(pd.read_csv(folder / "bopp_test_coded_texts.csv")["coded_text"].astype(str)):
-        text, spans, pos = "", [], 0
-        for m in re.finditer(r"\*\*(.+?)\*\*<sup>(.*?)</sup>", marked, re.S):
-            text += marked[pos : m.start()] + m.group(1)
-            spans.append((len(text) - len(m.group(1)), len(text), {c.strip() for c in m.group(2).split(";")}))
-            pos = m.end()
-        text += marked[pos:]
-        for sentence in segment_transcript(Transcript(f"a{i}", text, (Turn(0, len(text), f"a{i}"),))):
-            sentences.append(sentence)
-            gold.append(set().union(*[c for a, b, c in spans if 2 * (min(b, sentence.end) - max(a, sentence.start))
-                                      >= sentence.end - sentence.start]))  # fmt: skip
+def test_zero_shot_codes_survey_answers_better_read_alone(shared_data, coded_studies, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # games-as-art: 90 answers with span codes; the few sentences of one answer make different
+    # points, so reading each alone codes them better
+    study = coded_studies.games_as_art(shared_data)
+    sentences, gold, book = study.sentences, study.gold, study.codebook
     x = real_embedder.encode([s.text for s in sentences])
     kappas = {}
     for weight in ("auto", 1.0):
