@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_text", "fsync_folder", "process_umask"]
+__all__ = ["atomic_path", "atomic_text", "fsync_folder", "process_umask", "write_folder_once"]
 
 
 def _read_umask() -> int:
@@ -98,3 +99,37 @@ def atomic_text(path: str | Path, *, newline: str | None = None) -> Iterator[IO[
     """Open a text file for writing (UTF-8) that appears only when complete."""
     with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline=newline) as handle:
         yield handle
+
+
+def write_folder_once(target: str | Path, write: Callable[[Path], None]) -> bool:
+    """Write a folder aside with ``write(folder)``, then rename it to ``target``, unless that exists.
+
+    For caches: another process writing the same folder first, a full disk or a read-only
+    place all leave ``target`` as it was (absent or complete) and return ``False``; so
+    does an error from ``write`` (``OSError``, ``TypeError``, ``ValueError``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "kept"
+    >>> write_folder_once(target, lambda f: (f / "a.txt").write_text("x")), (target / "a.txt").read_text()
+    (True, 'x')
+    >>> write_folder_once(target, lambda f: (f / "a.txt").write_text("y")), (target / "a.txt").read_text()
+    (False, 'x')
+    """
+    target = Path(target)
+    if target.exists():
+        return False
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    except OSError:
+        return False
+    try:
+        write(staging)
+        os.replace(staging, target)
+        return True
+    except (OSError, TypeError, ValueError):
+        return False
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from nlpthemes._json import json_ready
 from nlpthemes.corpus import Corpus
 from nlpthemes.errors import InputError, ReadingWarning
 from nlpthemes.io import ReadOptions, read_corpus
@@ -84,30 +83,22 @@ def make_pseudonymiser(corpus: Corpus, options: PseudonymOptions) -> Pseudonymis
     return pseudonymiser
 
 
-def json_ready(value: Any) -> Any:
-    """``value`` with numpy scalars as Python numbers, tuples as lists, keys as strings, NaN/inf as None.
-
-    Examples
-    --------
-    >>> json_ready({1: (float("nan"), 2.5)})
-    {'1': [None, 2.5]}
-    """
-    if isinstance(value, dict):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def reduction_memory(cache: bool) -> Path | None:
-    """Where theme fitting keeps its dimension reductions: ``reductions/`` in the cache folder
-    (``NLPTHEMES_CACHE_DIR``), or nowhere with ``--no-cache``."""
+def theme_memory(cache: bool) -> Path | None:
+    """Where theme fitting keeps its dimension reductions and fitted themes (no text): ``themes/``
+    in the cache folder (``NLPTHEMES_CACHE_DIR``), or nowhere with ``--no-cache``."""
     if not cache:
         return None
     from nlpthemes.embed import default_cache_dir
 
-    return default_cache_dir() / "reductions"
+    return default_cache_dir() / "themes"
+
+
+def suggester_memory(cache: bool = True) -> Path | None:
+    """Where fitted suggesters are kept, so a re-run on the same inputs does not fit again:
+    ``suggesters/`` in the cache folder (no text: see :mod:`nlpthemes.suggest._memo`), or
+    nowhere with ``--no-cache``."""
+    if not cache:
+        return None
+    from nlpthemes.embed import default_cache_dir
+
+    return default_cache_dir() / "suggesters"

@@ -95,6 +95,7 @@ def machine_codes(
     seed: int = 0,
     progress: Any = None,
     judge: Any = None,
+    memory: Any = None,
 ) -> MachineCodes:
     """Code every sentence with the suggester, cross-fitted by transcript.
 
@@ -120,6 +121,9 @@ def machine_codes(
         Called with a short message as each fit starts.
     judge : JudgeOptions, optional
         The suggester's judge (see :func:`nlpthemes.suggest.make_suggester`).
+    memory : path, optional
+        Where each fold's fitted suggester is kept (see :class:`nlpthemes.suggest.JudgedSuggester`),
+        so that the same analysis run again does not fit again.
 
     Returns
     -------
@@ -148,7 +152,7 @@ def machine_codes(
     transcript_of = np.array([s.transcript_id for s in sentences], dtype=object)
 
     def fit(train: Any) -> Any:
-        model = make_suggester(embedder, top_k=top_k, judge=judge or JudgeOptions())
+        model = make_suggester(embedder, top_k=top_k, judge=judge or JudgeOptions(), memory=memory)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=RuntimeWarning)  # as run_suggest: degenerate folds
             warnings.simplefilter("ignore", category=UserWarning)

@@ -12,7 +12,7 @@ import numpy as np
 
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._csv import write_csv
-from nlpthemes.jobs._common import PseudonymOptions, json_ready
+from nlpthemes.jobs._common import PseudonymOptions, json_ready, suggester_memory
 from nlpthemes.pseudonymise import Pseudonymiser
 
 __all__ = ["State"]
@@ -164,7 +164,7 @@ class State:
         self.announce("suggesting codes")
         self.machine = machine_codes(self.sentences, self.vectors, self.book, self.human, embedder=self.embedder,
                                      folds=folds, top_k=top_k, seed=self.seed, progress=self.announce,
-                                     judge=judge)  # fmt: skip
+                                     judge=judge, memory=suggester_memory())  # fmt: skip
         keep = self.participant
         targets = [s for s, k in zip(self.sentences, keep, strict=True) if k]
         rows = suggestion_rows(targets, self.machine.codes, self.machine.proba[keep], self.machine.applied[keep],

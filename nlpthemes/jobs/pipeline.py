@@ -183,7 +183,7 @@ def fit_pipeline(
     """
     from nlpthemes.embed import load_embedder
     from nlpthemes.io.codebook_files import read_codebook
-    from nlpthemes.jobs._common import load_corpus, reduction_memory
+    from nlpthemes.jobs._common import load_corpus, suggester_memory, theme_memory
     from nlpthemes.jobs._reading import reading_report, reading_warnings
     from nlpthemes.jobs.segment import segment_with_progress
     from nlpthemes.jobs.suggest import load_human_codings
@@ -215,9 +215,9 @@ def fit_pipeline(
         n_themes=config.n_themes, min_theme_size=config.min_theme_size,
         include_interviewers=config.include_interviewers,
         language=keyword_language(corpus, options.language), random_state=config.seed,
-        memory=reduction_memory(cache),
+        memory=theme_memory(cache),
     ).fit(texts, vectors, sentences=sentences)  # fmt: skip
-    suggester = make_suggester(embedder, top_k=config.top_k,
+    suggester = make_suggester(embedder, top_k=config.top_k, memory=suggester_memory(cache),
                                judge=JudgeOptions(config.judge, config.judge_model, config.judge_url))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)

@@ -12,7 +12,7 @@ from typing import Any
 from nlpthemes.corpus import Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._csv import write_csv
-from nlpthemes.jobs._common import load_corpus
+from nlpthemes.jobs._common import load_corpus, suggester_memory
 from nlpthemes.jobs._reading import reading_report
 from nlpthemes.jobs.segment import segment_with_progress
 from nlpthemes.manifest import build_manifest, write_manifest
@@ -123,7 +123,7 @@ def run_suggest(
     import numpy as np
 
     vectors = embedder.encode([s.text for s in sentences])
-    suggester = make_suggester(embedder, top_k=top_k, judge=judge)
+    suggester = make_suggester(embedder, top_k=top_k, judge=judge, memory=suggester_memory())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)
         suggester.fit(sentences, book, codings=human, embeddings=vectors)

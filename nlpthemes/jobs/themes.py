@@ -13,7 +13,7 @@ from nlpthemes.corpus import Corpus, Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._csv import write_csv
 from nlpthemes.io.sentences_table import write_sentences_csv
-from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser, reduction_memory
+from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser, theme_memory
 from nlpthemes.jobs._reading import hide_names
 from nlpthemes.jobs.segment import SegmentResult, run_segment
 from nlpthemes.manifest import build_manifest, write_manifest
@@ -190,7 +190,7 @@ def run_themes(
     theme_model = ThemeModel(
         n_themes=n_themes, min_theme_size=min_theme_size, reduce_outliers=reduce_outliers,
         include_interviewers=include_interviewers, language=language, random_state=seed,
-        memory=reduction_memory(cache),
+        memory=theme_memory(cache),
     )  # fmt: skip
     theme_model.fit(texts, vectors, sentences=sentences)
     t_write = time.perf_counter()

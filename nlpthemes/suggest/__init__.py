@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from nlpthemes.suggest._active import next_to_code
 from nlpthemes.suggest._codetext import code_text
@@ -56,8 +57,11 @@ class JudgeOptions:
         return self
 
 
-def make_suggester(embedder: object, *, top_k: int = 3, judge: JudgeOptions = JudgeOptions()) -> JudgedSuggester:
+def make_suggester(embedder: object, *, top_k: int = 3, judge: JudgeOptions = JudgeOptions(),
+                   memory: str | Path | None = None) -> JudgedSuggester:  # fmt: skip
     """The suggester every command uses: the retriever, then the judge (features by default).
+
+    ``memory``: the folder where its fits are kept (see :class:`JudgedSuggester`).
 
     Examples
     --------
@@ -67,4 +71,4 @@ def make_suggester(embedder: object, *, top_k: int = 3, judge: JudgeOptions = Ju
     """
     judge.validate()
     return JudgedSuggester(embedder=embedder, judge=judge.judge, top_k=top_k, judge_model=judge.model,
-                           judge_url=judge.url)  # fmt: skip
+                           judge_url=judge.url, memory=memory)  # fmt: skip

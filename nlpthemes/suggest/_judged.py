@@ -35,6 +35,7 @@ from nlpthemes.suggest._decide import (
 )
 from nlpthemes.suggest._evidence import turn_mean
 from nlpthemes.suggest._labels import label_matrix
+from nlpthemes.suggest._memo import keep_suggester, recall_suggester, suggester_key
 from nlpthemes.suggest._model import CodeSuggester
 from nlpthemes.suggest._pairs import (
     FEATURE_NAMES,
@@ -106,6 +107,11 @@ class JudgedSuggester(ParamsMixin):
     judge_sample : int, default=300
         ``"llm"`` only: coded sentences the LLM reads to learn how far to trust it (it takes
         seconds per sentence on a CPU).
+    memory : str or Path or None, default=None
+        A folder where fits of the default feature judge are kept, so that fitting again on
+        the same sentences, vectors, codebook, codes and parameters with the same sentence
+        model reads the fit instead (see :mod:`nlpthemes.suggest._memo`). The commands use
+        the cache folder unless ``--no-cache``. ``None``: nothing is kept.
 
     Attributes
     ----------
@@ -157,6 +163,7 @@ class JudgedSuggester(ParamsMixin):
         judge_url: str | None = None,
         device: str | None = None,
         judge_sample: int = 300,
+        memory: str | Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.judge = judge
@@ -169,6 +176,7 @@ class JudgedSuggester(ParamsMixin):
         self.judge_url = judge_url
         self.device = device
         self.judge_sample = judge_sample
+        self.memory = memory
 
     def _validate(self) -> None:
         if self.judge not in JUDGES:
@@ -238,6 +246,18 @@ class JudgedSuggester(ParamsMixin):
         never puts two pieces of one interview on both sides.
         """
         self._validate()
+        key = None
+        if self.memory is not None:  # the same fit kept before: read, not fitted again
+            key = suggester_key(self, sentences, codebook, codings, embeddings, groups)
+            if key is not None and recall_suggester(self.memory, key, self, codebook):
+                return self
+        self._fit(sentences, codebook, codings, embeddings, groups)
+        if key is not None and self.memory is not None:
+            keep_suggester(self.memory, key, self)
+        return self
+
+    def _fit(self, sentences: Sequence[Sentence], codebook: Codebook, codings: pd.DataFrame | None,
+             embeddings: Any, groups: Sequence[str] | None) -> None:  # fmt: skip
         retriever = CodeSuggester(embedder=self.embedder, top_k=self.top_k, context_window=self.context_window,
                                   min_coverage=self.min_coverage)  # fmt: skip
         raw = None if embeddings is None else np.asarray(embeddings, dtype=np.float32)
@@ -256,7 +276,7 @@ class JudgedSuggester(ParamsMixin):
                 self.n_candidates_ = min(_ZERO_SHOT_CANDIDATES, len(self.codes_))
             else:
                 self.scorer_ = None  # a cross-encoder has nothing to learn from yet: the retriever decides
-            return self
+            return
         assert raw is not None and codings is not None
         known = {s.transcript_id for s in sentences}
         codings = codings[codings["transcript"].astype(str).isin(known)]
@@ -270,15 +290,15 @@ class JudgedSuggester(ParamsMixin):
             # from, and decides only where that check says it beats the retriever
             if int(coded.sum()) < 2 * _MIN_BLOCK_ROWS:
                 self.scorer_ = None
-                return self
+                return
             group_of = block_groups(group_of, coded, _MIN_BLOCK_ROWS)
         self._fit_judge(sentences, raw, labels, coded, group_of)
         if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
             self._retriever_decides()  # the judge did not beat the retriever
             self.scorer_ = None
-            return self
+            return
         self.stage_ = "judge"
-        return self
+        return
 
     def _retriever_decides(self) -> None:
         """The retriever decides, as it learned (or zero-shot): its candidates, threshold, kappa."""

@@ -92,7 +92,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
             scorer["examples"] = {"texts": list(texts), "codes": [list(c) for c in codes],
                                   "transcripts": [str(t) for t in ids]}  # fmt: skip
             arrays["llm_example_vectors"] = np.asarray(vectors, dtype=np.float32)
-    params = {k: v for k, v in model.get_params().items() if k != "embedder"}
+    params = {k: v for k, v in model.get_params().items() if k not in ("embedder", "memory")}  # memory: a local folder
     metadata = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "params": params, "codes": list(model.codes_),
         "cards": list(model.cards_), "mode": model.mode_, "n_candidates": int(model.n_candidates_),
