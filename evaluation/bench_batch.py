@@ -11,8 +11,8 @@ rows, code suggestions. Rows:
 * ``default``: nlpthemes' default embedder (no ``--model``: on a CPU the int8
   ONNX export of MiniLM; repeated sentences embedded once; empty cache) +
   ``ThemeModel`` + the default suggester (``make_suggester``: retriever + judge);
-* ``cached``: the same again with the cache the previous row filled (vectors, and the
-  themes' dimension reduction, as the commands keep it);
+* ``cached``: the same again with the cache the previous row filled (vectors, the
+  fitted themes and the fitted suggester, as the commands keep them);
 * ``pytorch``: ``--model all-MiniLM-L6-v2``, the PyTorch model itself (the
   default before the int8 export was);
 * ``onnx-fp32``, ``onnx-int8``: the ONNX Runtime exports (built once beforehand);
@@ -91,6 +91,7 @@ def prepare(shared: Path, n: int, folder: Path) -> dict[str, Any]:
 def _kappa(cs: Any, train: set[str], x: np.ndarray, embedder: Any) -> float:
     import pandas as pd
 
+    from nlpthemes.jobs._common import suggester_memory
     from nlpthemes.suggest import make_suggester
     from nlpthemes.suggest._calibrate import mean_kappa
 
@@ -99,7 +100,9 @@ def _kappa(cs: Any, train: set[str], x: np.ndarray, embedder: Any) -> float:
                             for s, g, t in zip(cs.sentences, cs.gold, mask, strict=True) if t for c in g])  # fmt: skip
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = make_suggester(embedder).fit(cs.sentences, cs.codebook, codings=codings, embeddings=x)
+        # as the commands do: the fit is kept in the cache folder (the plain model has no hash: never kept)
+        model = make_suggester(embedder, memory=suggester_memory(True)).fit(cs.sentences, cs.codebook,
+                                                                            codings=codings, embeddings=x)
     test = [s for s, t in zip(cs.sentences, mask, strict=True) if not t]
     applied = model.predict(test, embeddings=x[~mask])
     gold = np.array([[c in g for c in cs.codes] for g, t in zip(cs.gold, mask, strict=True) if not t])
@@ -143,7 +146,7 @@ def run_row(row: str, folder: Path) -> dict[str, Any]:
     else:
         from nlpthemes.corpus import Sentence
         from nlpthemes.embed import load_embedder
-        from nlpthemes.jobs._common import reduction_memory
+        from nlpthemes.jobs._common import theme_memory
         from nlpthemes.themes import ThemeModel
 
         embedder = load_embedder(MODELS[row], progress=False)
@@ -151,8 +154,8 @@ def run_row(row: str, folder: Path) -> dict[str, Any]:
         x = embedder.encode(texts)
         t_themes = time.perf_counter()
         sentences = list(cs.sentences) + [Sentence("extra", i, 0, len(t), t) for i, t in enumerate(extra)]
-        # as the commands do: the reduction is kept in the cache folder (the run's own, empty at first)
-        n_themes = len(ThemeModel(memory=reduction_memory(True)).fit(texts, x, sentences=sentences).themes_)
+        # as the commands do: the fit is kept in the cache folder (the run's own, empty at first)
+        n_themes = len(ThemeModel(memory=theme_memory(True)).fit(texts, x, sentences=sentences).themes_)
         t_suggest = time.perf_counter()
     kappa = _kappa(cs, train, x[: len(cs.sentences)], embedder)
     done = time.perf_counter()
@@ -202,8 +205,9 @@ def print_ratios(results: list[dict[str, Any]]) -> None:
         print(f"cached re-run vs cold default: {d['total_s'] / c['total_s']:.1f}x faster end to end; "
               f"loading + embedding {(d['load_s'] + d['embed_s']) / (c['load_s'] + c['embed_s']):.0f}x "
               f"({d['load_s'] + d['embed_s']:.1f} s -> {c['load_s'] + c['embed_s']:.2f} s), themes "
-              f"{d['themes_s'] / c['themes_s']:.1f}x (the reduction read from the cache; clusters and keywords "
-              "fitted again); code suggestions fitted again")  # fmt: skip
+              f"{d['themes_s'] / c['themes_s']:.1f}x (the fitted themes read from the cache), code suggestions "
+              f"{d['suggest_s'] / c['suggest_s']:.1f}x (the fitted suggester read from the cache; its predictions "
+              "made again)")  # fmt: skip
     if "default" in by and "pytorch" in by:
         d, t = by["default"], by["pytorch"]
         print(f"default vs the PyTorch model: {t['total_s'] / d['total_s']:.1f}x faster end to end, embedding "

@@ -17,6 +17,7 @@ from nlpthemes.themes._cluster import centroids, cluster, lower_fences
 from nlpthemes.themes._fillers import filler_reason
 from nlpthemes.themes._hierarchy import ThemeGroup, cut_levels, merges_from_bertopic
 from nlpthemes.themes._keywords import STOP_WORD_CHOICES, make_vectorizer
+from nlpthemes.themes._memo import fit_key, keep_fit, recall_fit
 from nlpthemes.themes._quotes import SentenceRef, pick_quotes
 from nlpthemes.themes._sizing import CLUSTERINGS, MIN_SENTENCES, REDUCTIONS, plan_for
 from nlpthemes.themes._theme import Theme, label_from_keywords
@@ -92,8 +93,12 @@ class ThemeModel(ParamsMixin):
     memory : str or Path or None, default=None
         A folder where the dimension reduction (UMAP or PCA) is kept, so that fitting again
         on the same vectors, with any number of themes, skips it (see
-        :func:`nlpthemes.themes._cluster.reduce_vectors`). The commands use the cache folder
-        unless ``--no-cache``. ``None``: nothing is kept.
+        :func:`nlpthemes.themes._cluster.reduce_vectors`), and the fitted themes, so that
+        fitting again on the same sentences, vectors and parameters reads them instead,
+        without importing BERTopic (see :mod:`nlpthemes.themes._memo`: no text is kept;
+        ``hierarchy_`` and ``topic_model_`` are then ``None``, and :meth:`save` makes the
+        BERTopic model again from the themes). The commands use the cache folder unless
+        ``--no-cache``. ``None``: nothing is kept.
 
     Attributes
     ----------
@@ -277,6 +282,13 @@ class ThemeModel(ParamsMixin):
             )
         vectors = _unit(x[order])
         documents = [texts[i] for i in order]
+        key = None
+        if self.memory is not None:  # the same fit kept before (no text in it): read, not fitted again
+            key = fit_key(x, texts, refs, excluded, self.get_params())
+            if recall_fit(self.memory, key, self, texts, refs):
+                self._bertopic_inputs_: tuple[list[str], NDArray[np.float32], NDArray[np.int64]] | None = (
+                    documents, vectors, self.labels_[order])
+                return self
         plan = plan_for(
             len(order), n_themes=self.n_themes, min_theme_size=self.min_theme_size,
             reduction=self.reduction, clustering=self.clustering,
@@ -301,7 +313,20 @@ class ThemeModel(ParamsMixin):
                 documents, vectors, labels, vectorizer, n_keywords=int(self.n_keywords)
             )
         self._set_fitted(texts, refs, excluded, order, vectors, documents, labels, topic_model, plan, clustered.info)
+        self._bertopic_inputs_ = None
+        if key is not None and self.memory is not None:
+            keep_fit(self.memory, key, self, texts, refs)
         return self
+
+    def _topic_model(self) -> Any:
+        """The fitted BERTopic; after a fit read from the cache, made again from its themes (seconds)."""
+        inputs = getattr(self, "_bertopic_inputs_", None)
+        if getattr(self, "topic_model_", None) is None and inputs is not None:
+            documents, vectors, labels = inputs
+            vectorizer = make_vectorizer(language=self.language, stop_words=self.stop_words, n_documents=len(documents))
+            self.topic_model_, _ = _engine.fit_topic_model(documents, vectors, labels, vectorizer,
+                                                           n_keywords=int(self.n_keywords))  # fmt: skip
+        return getattr(self, "topic_model_", None)
 
     def _set_fitted(
         self, texts: list[str], refs: list[SentenceRef], excluded: NDArray[np.str_], order: NDArray[np.int64],

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from nlpthemes._json import json_ready
 from nlpthemes.errors import InputError
 from nlpthemes.io._atomic import atomic_path, atomic_text
 from nlpthemes.manifest import package_versions
@@ -30,18 +30,6 @@ FORMAT_VERSION = 1
 METADATA = "theme_model.json"
 CENTROIDS = "centroids.npy"
 BERTOPIC_DIR = "bertopic"
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
 
 
 def save_theme_model(model: ThemeModel, path: str | Path, *, bertopic: bool = True) -> Path:
@@ -66,22 +54,23 @@ def save_theme_model(model: ThemeModel, path: str | Path, *, bertopic: bool = Tr
     metadata = {
         "format": "nlpthemes.ThemeModel",
         "format_version": FORMAT_VERSION,
-        "params": _jsonable({k: v for k, v in model.get_params().items() if k != "memory"}),  # a local folder
-        "plan": _jsonable(model.plan_),
+        "params": json_ready({k: v for k, v in model.get_params().items() if k != "memory"}),  # a local folder
+        "plan": json_ready(model.plan_),
         "n_features_in": model.n_features_in_,
         "n_analysed": model.n_analysed_,
         "outlier_share": model.outlier_share_,
         "thresholds": [float(t) for t in model.thresholds_],
-        "themes": [_jsonable(dataclasses.asdict(t)) for t in model.themes_],
-        "groups": [_jsonable(dataclasses.asdict(g)) for g in model.groups_],
+        "themes": [json_ready(dataclasses.asdict(t)) for t in model.themes_],
+        "groups": [json_ready(dataclasses.asdict(g)) for g in model.groups_],
         "versions": package_versions(),
         "bertopic": None,
     }
-    if bertopic and getattr(model, "topic_model_", None) is not None:
+    topic_model = model._topic_model() if bertopic else None  # made again after a fit read from the cache
+    if topic_model is not None:
         from nlpthemes.themes._engine import quiet_bertopic
 
         with quiet_bertopic():
-            model.topic_model_.save(
+            topic_model.save(
                 str(folder / BERTOPIC_DIR), serialization="safetensors", save_ctfidf=True, save_embedding_model=False
             )
         metadata["bertopic"] = BERTOPIC_DIR

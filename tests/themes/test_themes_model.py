@@ -240,7 +240,8 @@ def test_a_refit_on_the_same_vectors_reads_the_reduction_kept_in_memory(tmp_path
     ThemeModel(reduction="pca", memory=tmp_path, random_state=1).fit(texts, x)  # another seed: computed
     assert len(calls) == 2
     kept[0].write_bytes(b"not an array")  # damaged: computed again and replaced
-    repaired = ThemeModel(reduction="pca", memory=tmp_path).fit(texts, x)
+    # (another number of quotes: the fitted themes are not the kept ones, the reduction is)
+    repaired = ThemeModel(reduction="pca", memory=tmp_path, n_quotes=4).fit(texts, x)
     assert len(calls) == 3 and (repaired.labels_ == first.labels_).all()
     assert np.load(kept[0], allow_pickle=False).shape == (300, 16)
     ThemeModel(reduction="pca").fit(texts, x)  # no memory: computed every time
