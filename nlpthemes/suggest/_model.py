@@ -223,7 +223,7 @@ class CodeSuggester(ParamsMixin):
             self.prototypes_ = code_vectors
             scores = self._vectors(sentences, raw) @ code_vectors.T
             self.column_mean_, self.column_std_ = scores.mean(axis=0), scores.std(axis=0)
-            self.calibrator_ = None
+            self.calibrator_: Any = None
             self.threshold_ = float("nan")
             self.cv_kappa_: float | None = None
             return self
