@@ -26,6 +26,7 @@ from nlpthemes.corpus import Sentence
 __all__ = ["linear_evidence", "neighbour_evidence", "prior_evidence", "turn_mean"]
 
 Table = NDArray[np.float64]
+_BLOCK = 256  # query rows whose neighbours are found together
 
 
 def neighbour_evidence(
@@ -52,17 +53,24 @@ def neighbour_evidence(
         empty = np.zeros((len(query), k))
         return empty, empty - 1, empty - 2
     # similarities stay in the matrix product's float32 (half the memory traffic of float64, the
-    # same values); what is computed from them is float64
+    # same values); what is computed from them is float64, a block of rows at a time (large
+    # temporaries cost more in fresh memory than in the arithmetic)
     sims = np.asarray(query @ reference.T, dtype=np.float32)
     m = min(neighbours, len(reference))
-    top = np.argpartition(-sims, m - 1, axis=1)[:, :m]
-    weights = np.clip(np.take_along_axis(sims, top, axis=1).astype(np.float64), 0, None)
-    vote = np.einsum("nm,nmk->nk", weights, labels[top].astype(np.float64))
-    vote /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
+    coded = np.nonzero(labels.any(axis=0))[0]
+    vote = np.zeros((len(query), k))
     best = np.full((len(query), k), -1.0)
-    for j in np.nonzero(labels.any(axis=0))[0]:
-        best[:, j] = sims[:, labels[:, j]].max(axis=1)
-    gap = best - sims.max(axis=1, keepdims=True).astype(np.float64)
+    highest = np.empty((len(query), 1))
+    for start in range(0, len(query), _BLOCK):
+        block = sims[start : start + _BLOCK]
+        top = np.argpartition(-block, m - 1, axis=1)[:, :m]
+        weights = np.clip(np.take_along_axis(block, top, axis=1).astype(np.float64), 0, None)
+        votes = np.einsum("nm,nmk->nk", weights, labels[top].astype(np.float64))
+        vote[start : start + _BLOCK] = votes / np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
+        for j in coded:
+            best[start : start + _BLOCK, j] = block[:, labels[:, j]].max(axis=1)
+        highest[start : start + _BLOCK] = block.max(axis=1, keepdims=True)
+    gap = best - highest
     return vote, best, gap
 
 
