@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -14,10 +15,31 @@ from typing import Any
 
 from nlpthemes.io._atomic import atomic_text
 
-__all__ = ["build_manifest", "file_sha256", "package_versions", "write_manifest"]
+__all__ = ["build_manifest", "file_sha256", "package_versions", "source_digest", "write_manifest"]
 
 _PACKAGES = ("nlpthemes", "numpy", "pandas", "scikit-learn", "torch", "transformers",
              "sentence-transformers", "bertopic", "umap-learn", "hdbscan", "pysbd")  # fmt: skip
+
+
+@functools.cache
+def source_digest(*subpackages: str) -> str:
+    """SHA-256 of the source files of nlpthemes ``subpackages``, read once per process.
+
+    Kept fits are keyed by it as well as by the version, so that an edited (or
+    editable-installed) copy of the code never reads a fit that older code made.
+
+    Examples
+    --------
+    >>> len(source_digest("themes")), source_digest("themes") == source_digest("suggest")
+    (64, False)
+    """
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for sub in subpackages:
+        for path in sorted((root / sub).rglob("*.py")):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def file_sha256(path: str | Path, *, chunk: int = 1 << 20) -> str:

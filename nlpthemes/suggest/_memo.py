@@ -25,7 +25,7 @@ import numpy as np
 from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
 from nlpthemes.io._atomic import write_folder_once
-from nlpthemes.manifest import package_versions
+from nlpthemes.manifest import package_versions, source_digest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -73,8 +73,8 @@ def suggester_key(model: JudgedSuggester, sentences: Sequence[Sentence], codeboo
         digest.update(table.sort_values(list(table.columns)).to_csv(index=False).encode())
     digest.update(repr(None if groups is None else [str(g) for g in groups]).encode())
     params = {k: v for k, v in model.get_params().items() if k not in ("embedder", "memory")}
-    digest.update(repr((sorted(params.items()), identity, getattr(model.embedder, "batch_size", None),
-                        sorted(package_versions(_FITTING).items()))).encode())  # fmt: skip
+    code = (sorted(package_versions(_FITTING).items()), source_digest("suggest", "embed"))
+    digest.update(repr((sorted(params.items()), identity, getattr(model.embedder, "batch_size", None), code)).encode())
     return digest.hexdigest()[:40]
 
 

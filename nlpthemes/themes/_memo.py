@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from nlpthemes._json import json_ready
 from nlpthemes.io._atomic import write_folder_once
-from nlpthemes.manifest import package_versions
+from nlpthemes.manifest import package_versions, source_digest
 from nlpthemes.themes._hierarchy import ThemeGroup
 from nlpthemes.themes._quotes import Quote, SentenceRef
 from nlpthemes.themes._theme import Theme, label_from_keywords
@@ -63,7 +63,8 @@ def fit_key(x: NDArray[np.float32], texts: Sequence[str], refs: Sequence[Sentenc
         digest.update(repr((text, ref.transcript, ref.index, ref.start, ref.end, ref.speaker)).encode())
     digest.update("\0".join(str(e) for e in excluded).encode())
     settings = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items() if k != "memory"}
-    digest.update(repr((sorted(settings.items(), key=str), sorted(package_versions(_FITTING).items()))).encode())
+    digest.update(repr((sorted(settings.items(), key=str), sorted(package_versions(_FITTING).items()),
+                        source_digest("themes"))).encode())  # fmt: skip
     return digest.hexdigest()[:40]
 
 

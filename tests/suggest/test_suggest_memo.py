@@ -91,3 +91,14 @@ def test_text_judges_and_unnamed_models_are_not_kept(counselling, real_embedder)
     assert suggester_key(JudgedSuggester(embedder=Unnamed()), sentences, book, codings, x, None) is None
     assert suggester_key(JudgedSuggester(embedder=real_embedder, judge="cross-encoder"), sentences, book,
                          codings, x, None) is None  # fmt: skip
+
+
+def test_edited_code_does_not_read_fits_older_code_made(  # type: ignore[no-untyped-def]
+    counselling, real_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nlpthemes.suggest._memo as memo
+
+    sentences, book, codings, x = counselling
+    before = suggester_key(JudgedSuggester(embedder=real_embedder), sentences, book, codings, x, None)
+    monkeypatch.setattr(memo, "source_digest", lambda *parts: "edited")
+    assert suggester_key(JudgedSuggester(embedder=real_embedder), sentences, book, codings, x, None) != before
