@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_path", "atomic_text", "fsync_folder", "process_umask", "write_folder_once"]
+__all__ = ["atomic_path", "atomic_text", "fsync_folder", "keep_newest", "process_umask", "touch_folder",
+           "write_folder_once"]
 
 
 def _read_umask() -> int:
@@ -133,3 +134,39 @@ def write_folder_once(target: str | Path, write: Callable[[Path], None]) -> bool
         return False
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def keep_newest(parent: str | Path, pattern: str, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used folders in ``parent`` matching ``pattern``.
+
+    For caches of fitted steps: "used" is the folder's modification time, which readers
+    renew (:func:`touch_folder`). Folders that vanish or cannot be deleted are skipped.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> parent = Path(tempfile.mkdtemp())
+    >>> for i, name in enumerate(("fit-a", "fit-b", "fit-c")):
+    ...     (parent / name).mkdir()
+    ...     os.utime(parent / name, (1000 + i, 1000 + i))
+    >>> touch_folder(parent / "fit-a")  # used just now
+    >>> keep_newest(parent, "fit-*", 2)
+    >>> sorted(p.name for p in parent.iterdir())
+    ['fit-a', 'fit-c']
+    """
+    folders = []
+    for folder in Path(parent).glob(pattern):
+        try:
+            folders.append((folder.stat().st_mtime, folder))
+        except OSError:
+            continue
+    for _, folder in sorted(folders, reverse=True)[keep:]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def touch_folder(folder: str | Path) -> None:
+    """Mark ``folder`` as just used (see :func:`keep_newest`); a no-op where that is not allowed."""
+    try:
+        os.utime(folder)
+    except OSError:
+        pass

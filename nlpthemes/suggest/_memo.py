@@ -4,7 +4,8 @@ Fitting the default suggester is deterministic: the same sentences and vectors, 
 human codes and parameters, with the same sentence model and the same package versions,
 give the same judge. A fit is kept under ``suggester-<key>/`` in the suggester's
 ``memory`` folder as :func:`~nlpthemes.suggest._persist_judged.save_judged` writes it
-(JSON and ``.npz``, read without pickle); ``key`` is a SHA-256 of all of that. Like the
+(JSON and ``.npz``, read without pickle); ``key`` is a SHA-256 of all of that. The
+:data:`KEEP` most recently used fits are kept. Like the
 embedding cache, it holds no text: vectors, codes' ids, numbers; the code cards (which may
 quote transcripts in their examples) are left out and made again from the codebook. Only the
 default feature judge is kept: the text judges depend on models outside the key. A damaged
@@ -24,7 +25,7 @@ import numpy as np
 
 from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
-from nlpthemes.io._atomic import write_folder_once
+from nlpthemes.io._atomic import keep_newest, touch_folder, write_folder_once
 from nlpthemes.manifest import package_versions, source_digest
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["keep_suggester", "recall_suggester", "suggester_key"]
 
 _FITTING = ("nlpthemes", "numpy", "scikit-learn", "scipy")
+KEEP = 30  # fits kept; the least recently used go first (one is a few MB: the coded sentences' vectors)
 
 
 def suggester_key(model: JudgedSuggester, sentences: Sequence[Sentence], codebook: Codebook,
@@ -96,6 +98,7 @@ def recall_suggester(memory: str | Path, key: str, model: JudgedSuggester, codeb
     for name, value in vars(kept).items():
         if name.endswith("_") and not name.startswith("_"):
             setattr(model, name, value)
+    touch_folder(folder)
     return True
 
 
@@ -109,4 +112,5 @@ def keep_suggester(memory: str | Path, key: str, model: JudgedSuggester) -> None
         meta["cards"] = []  # code texts stay in the codebook
         (folder / METADATA).write_text(json.dumps(meta), encoding="utf-8")
 
-    write_folder_once(Path(memory) / f"suggester-{key}", write)
+    if write_folder_once(Path(memory) / f"suggester-{key}", write):
+        keep_newest(memory, "suggester-*", KEEP)

@@ -10,8 +10,8 @@ Like the embedding cache, the kept fit holds **no text**: per-sentence theme num
 probabilities, the theme centres and thresholds (``fit.npz``, read without pickle), and in
 ``fit.json`` every keyword and quote as a place in the input sentences (sentence number,
 start, end), which only the same sentences turn back into words. A fit whose words cannot
-all be placed that way is not kept. A damaged entry is fitted again and replaced; a
-read-only cache only costs the speed-up.
+all be placed that way is not kept. The :data:`KEEP` most recently used fits are kept. A
+damaged entry is fitted again and replaced; a read-only cache only costs the speed-up.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nlpthemes._json import json_ready
-from nlpthemes.io._atomic import write_folder_once
+from nlpthemes.io._atomic import keep_newest, touch_folder, write_folder_once
 from nlpthemes.manifest import package_versions, source_digest
 from nlpthemes.themes._hierarchy import ThemeGroup
 from nlpthemes.themes._quotes import Quote, SentenceRef
@@ -42,6 +42,7 @@ __all__ = ["fit_key", "keep_fit", "recall_fit"]
 FORMAT_VERSION = 1
 _FITTING = ("nlpthemes", "bertopic", "scikit-learn", "umap-learn", "numba", "hdbscan", "numpy")
 _JSON, _ARRAYS = "fit.json", "fit.npz"
+KEEP = 20  # fits kept; the least recently used go first
 _GROUP_LABEL_WORDS = 3  # as :func:`nlpthemes.themes._hierarchy.cut_levels` labels groups
 
 
@@ -155,6 +156,7 @@ def recall_fit(memory: str | Path, key: str, model: ThemeModel, texts: Sequence[
     model.n_features_in_ = int(model.centroids_.shape[1])
     model.hierarchy_ = None
     model.topic_model_ = None
+    touch_folder(folder)
     return True
 
 
@@ -197,4 +199,5 @@ def keep_fit(memory: str | Path, key: str, model: ThemeModel, texts: Sequence[st
                      thresholds=model.thresholds_)  # fmt: skip
         (folder / _JSON).write_text(json.dumps(json_ready(meta)), encoding="utf-8")
 
-    write_folder_once(target, write)
+    if write_folder_once(target, write):
+        keep_newest(memory, "themes-*", KEEP)

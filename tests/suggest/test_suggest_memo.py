@@ -102,3 +102,23 @@ def test_edited_code_does_not_read_fits_older_code_made(  # type: ignore[no-unty
     before = suggester_key(JudgedSuggester(embedder=real_embedder), sentences, book, codings, x, None)
     monkeypatch.setattr(memo, "source_digest", lambda *parts: "edited")
     assert suggester_key(JudgedSuggester(embedder=real_embedder), sentences, book, codings, x, None) != before
+
+
+def test_only_the_most_recently_used_fits_are_kept(  # type: ignore[no-untyped-def]
+    counselling, real_embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import nlpthemes.suggest._memo as memo
+
+    monkeypatch.setattr(memo, "KEEP", 2)
+    sentences, book, codings, x = counselling
+
+    def fit(top_k: int) -> str | None:
+        model = make_suggester(real_embedder, top_k=top_k, memory=tmp_path)
+        model.fit(sentences, book, codings=codings, embeddings=x)
+        return suggester_key(model, sentences, book, codings, x, None)
+
+    first, second = fit(3), fit(2)
+    assert fit(3) == first  # read again: now the most recently used
+    third = fit(1)
+    assert {p.name for p in tmp_path.glob("suggester-*")} == {f"suggester-{first}", f"suggester-{third}"}
+    assert second != first
