@@ -15,7 +15,6 @@ entry is fitted again and replaced; a read-only cache only costs the speed-up.
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -104,13 +103,10 @@ def recall_suggester(memory: str | Path, key: str, model: JudgedSuggester, codeb
 
 def keep_suggester(memory: str | Path, key: str, model: JudgedSuggester) -> None:
     """Keep ``model``'s fit under ``key`` (written aside, then renamed into place)."""
-    from nlpthemes.suggest._persist_judged import METADATA, save_judged
+    from nlpthemes.suggest._persist_judged import save_judged
 
     def write(folder: Path) -> None:
-        save_judged(model, folder)
-        meta = json.loads((folder / METADATA).read_text(encoding="utf-8"))
-        meta["cards"] = []  # code texts stay in the codebook
-        (folder / METADATA).write_text(json.dumps(meta), encoding="utf-8")
+        save_judged(model, folder, cards=False)  # code texts stay in the codebook
 
     if write_folder_once(Path(memory) / f"suggester-{key}", write):
         keep_newest(memory, "suggester-*", KEEP)

@@ -44,8 +44,11 @@ def is_judged(path: str | Path) -> bool:
     return (Path(path) / METADATA).is_file()
 
 
-def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
+def save_judged(model: JudgedSuggester, path: str | Path, *, cards: bool = True) -> Path:
     """Write a fitted ``model`` into the folder ``path`` (created); returns the folder.
+
+    ``cards=False`` leaves out the code cards (code texts, which may quote transcripts):
+    whoever loads the folder makes them again from the codebook.
 
     Examples
     --------
@@ -95,7 +98,7 @@ def save_judged(model: JudgedSuggester, path: str | Path) -> Path:
     params = {k: v for k, v in model.get_params().items() if k not in ("embedder", "memory")}  # memory: a local folder
     metadata = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "params": params, "codes": list(model.codes_),
-        "cards": list(model.cards_), "mode": model.mode_, "n_candidates": int(model.n_candidates_),
+        "cards": list(model.cards_) if cards else [], "mode": model.mode_, "n_candidates": int(model.n_candidates_),
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Merge", "ThemeGroup", "cut_levels", "merges_from_bertopic"]
+__all__ = ["Merge", "ThemeGroup", "cut_levels", "group_label", "merges_from_bertopic"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,17 @@ def _groups_at(merges: Sequence[Merge], k: int, n_groups: int) -> list[Merge]:
     return [m for m in applied if not any(m.themes < other.themes for other in applied)]
 
 
+def group_label(keywords: Sequence[str], label_words: int = 3) -> str:
+    """A theme group's label: its first keywords.
+
+    Examples
+    --------
+    >>> group_label(("money", "funding", "grants", "budget"))
+    'money, funding, grants'
+    """
+    return ", ".join(keywords[:label_words])
+
+
 def cut_levels(merges: Sequence[Merge], k: int, *, label_words: int = 3) -> list[ThemeGroup]:
     """Groups at level 1 (about ``k/3``) and level 2 (about ``k/9``), when those are useful.
 
@@ -91,7 +102,7 @@ def cut_levels(merges: Sequence[Merge], k: int, *, label_words: int = 3) -> list
             parent = next((b.id for b in broader if g.themes < b.themes), None)
             out.append(
                 ThemeGroup(
-                    id=g.id, label=", ".join(g.keywords[:label_words]), keywords=g.keywords,
+                    id=g.id, label=group_label(g.keywords, label_words), keywords=g.keywords,
                     themes=tuple(sorted(g.themes)), level=level, parent=parent,
                 )
             )  # fmt: skip

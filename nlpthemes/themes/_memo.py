@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from nlpthemes._json import json_ready
 from nlpthemes.io._atomic import keep_newest, touch_folder, write_folder_once
 from nlpthemes.manifest import package_versions, source_digest
-from nlpthemes.themes._hierarchy import ThemeGroup
+from nlpthemes.themes._hierarchy import ThemeGroup, group_label
 from nlpthemes.themes._quotes import Quote, SentenceRef
 from nlpthemes.themes._theme import Theme, label_from_keywords
 
@@ -43,7 +43,6 @@ FORMAT_VERSION = 1
 _FITTING = ("nlpthemes", "bertopic", "scikit-learn", "umap-learn", "numba", "hdbscan", "numpy")
 _JSON, _ARRAYS = "fit.json", "fit.npz"
 KEEP = 20  # fits kept; the least recently used go first
-_GROUP_LABEL_WORDS = 3  # as :func:`nlpthemes.themes._hierarchy.cut_levels` labels groups
 
 
 def fit_key(x: NDArray[np.float32], texts: Sequence[str], refs: Sequence[SentenceRef], excluded: NDArray[np.str_],
@@ -101,7 +100,7 @@ def _theme_groups(groups: Sequence[dict[str, Any]], places: _Places) -> list[The
     out = []
     for g in groups:
         keywords = tuple(places.words(p) for p in g["keywords"])
-        out.append(ThemeGroup(id=int(g["id"]), label=", ".join(keywords[:_GROUP_LABEL_WORDS]), keywords=keywords,
+        out.append(ThemeGroup(id=int(g["id"]), label=group_label(keywords), keywords=keywords,
                               themes=tuple(int(t) for t in g["themes"]), level=int(g["level"]),
                               parent=None if g["parent"] is None else int(g["parent"])))  # fmt: skip
     return out
