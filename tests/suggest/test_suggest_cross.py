@@ -92,3 +92,16 @@ def test_zero_shot_reranker_judge_picks_the_relevant_code() -> None:
     best = [model.codes_[i] for i in proba.argmax(axis=1)]
     truth = [list(LINES)[k % 3] for k in range(12)]
     assert np.mean([b == t for b, t in zip(best, truth, strict=True)]) >= 0.75, (best, truth)
+
+
+def test_reranker_pads_each_batch_to_its_longest_pair_only() -> None:
+    # the shipped tokenizer.json pads every pair to 512 tokens: scoring was ten times slower
+    from nlpthemes.suggest._cross import RerankerScorer
+
+    scorer = RerankerScorer(model_dir=_reranker(), max_length=256)
+    _, tokenizer = scorer._session()
+    pair = tokenizer.encode("We ran out of money.", "Funding: money from grants")
+    assert tokenizer.padding is None and len(pair.ids) < 20
+    logits = scorer.decision_function(["We ran out of money.", "The weather was nice."],
+                                      ["Funding: money from grants"] * 2)  # fmt: skip
+    assert logits[0] > logits[1]
