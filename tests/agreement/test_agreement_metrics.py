@@ -241,3 +241,32 @@ def test_vectorised_masi_equals_the_definition() -> None:
     matrix = _masi_matrix(labels)
     expected = [[ag.masi_distance(a, b) for b in labels] for a in labels]
     assert np.allclose(matrix, expected)
+
+
+def test_bootstrap_draws_kinds_of_unit_with_the_units_distribution(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two coders' yes/no on one code: four kinds of unit, drawn as kinds (multinomial), not one by one."""
+    from nlpthemes.agreement import _bootstrap
+    from nlpthemes.agreement._bootstrap import (
+        _by_kind,
+        bootstrap_statistics,
+        metric_statistic,
+        unit_kinds,
+    )
+
+    rng = np.random.default_rng(3)
+    a = (rng.random(600) < 0.1).astype(float)
+    b = np.where(rng.random(600) < 0.8, a, (rng.random(600) < 0.1).astype(float))
+    r = ag.as_ratings(np.stack([a, b], axis=1), categories=[0.0, 1.0])
+    stats = {m: metric_statistic(r, m) for m in ("cohen_kappa", "krippendorff_alpha")}
+    kinds = unit_kinds(list(stats.values()), 600)
+    assert kinds is not None and len(kinds[1]) == 4
+    kind, share = kinds
+    for stat in stats.values():  # each kind weighted by its count gives the coefficient of the data
+        by_kind = _by_kind(stat, kind, len(share))
+        assert by_kind.finish(by_kind.weighted_totals(share[None, :] * 600)[0]) == pytest.approx(stat.evaluate())
+    fast = bootstrap_statistics(stats, n_resamples=3000, seed=1)
+    monkeypatch.setattr(_bootstrap, "_KIND_CELLS", 0)  # every unit drawn on its own
+    slow = bootstrap_statistics(stats, n_resamples=3000, seed=1)
+    for m in stats:
+        assert fast[m] != slow[m]
+        assert fast[m].low == pytest.approx(slow[m].low, abs=0.02) and fast[m].high == pytest.approx(slow[m].high, abs=0.02)
