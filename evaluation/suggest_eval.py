@@ -245,9 +245,11 @@ def fit_learned(cs: datasets.CodedSet, embedder, x: np.ndarray, y: np.ndarray, t
 
 
 def fit_judged(cs: datasets.CodedSet, embedder, x: np.ndarray, train: np.ndarray, codings: pd.DataFrame | None,  # type: ignore[no-untyped-def]
-               judge: str, rows: np.ndarray | None = None, **options) -> Result:  # fmt: skip
+               judge: str, rows: np.ndarray | None = None, learned: dict | None = None, **options) -> Result:  # fmt: skip
     """The two-stage suggester (retriever + judge) fitted on the 20% (or zero-shot), scoring the
-    held-out sentences (``rows``: positions among the held-out ones to score; default all)."""
+    held-out sentences (``rows``: positions among the held-out ones to score; default all).
+    ``learned``: a dict that receives, as ``"result"``, the same model's decisions with the
+    thresholds learned out of fold instead of adapted to the held-out sentences."""
     from nlpthemes.suggest import JudgedSuggester
 
     started = time.perf_counter()
@@ -263,6 +265,10 @@ def fit_judged(cs: datasets.CodedSet, embedder, x: np.ndarray, train: np.ndarray
     kappas = getattr(model, "feature_set_kappa_", {})
     if any("+" in name for name in kappas):  # a text judge was tried: the out-of-fold kappa of each feature set
         note += "; oof kappa " + ", ".join(f"{name} {value:.3f}" for name, value in kappas.items())
+    seconds = time.perf_counter() - started
+    if learned is not None:
+        learned["result"] = (p[:, cols], model.decide(p, adapt=False)[:, cols], p[:, cols] if calibrated else None,
+                             seconds, note)  # fmt: skip
     return p[:, cols], model.decide(p)[:, cols], p[:, cols] if calibrated else None, time.perf_counter() - started, note
 
 
@@ -355,7 +361,9 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
             results["SetFit fine-tune + learned, per-code t"] = tuned["per-code"]
         options = judge_options or {}
         if "judged" in methods:
-            results[JUDGED["features"]] = fit_judged(cs, embedder, x, train, codings, "features")
+            kept: dict = {}
+            results[JUDGED["features"]] = fit_judged(cs, embedder, x, train, codings, "features", learned=kept)
+            results[LEARNED_THRESHOLDS] = kept["result"]
         for method, judge in TEXT_JUDGES.items():
             if method in methods:
                 results[JUDGED[judge]] = fit_judged(cs, embedder, x, train, codings, judge, **options.get(judge, {}))
@@ -391,6 +399,7 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
     return rows
 
 
+LEARNED_THRESHOLDS = "retriever + feature judge, thresholds learned only"
 JUDGED = {
     "features": "retriever + feature judge (the new default)",
     "cross-encoder": "retriever + feature judge + fine-tuned cross-encoder",

@@ -16,6 +16,7 @@ nlpthemes.errors.InputError: novelty_quantile must be a number in (0, 0.5]; got 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -200,5 +201,8 @@ class Pipeline:
             code_sim = (x @ np.asarray(self.suggester.prototypes_, dtype=np.float32).T).max(axis=1)
         novel = keep & (theme_sim < self.theme_bar) & (code_sim < self.code_bar)
         proba = self.suggester.predict_proba(list(sentences), embeddings=x)
-        applied = self.suggester.decide(proba)
+        # each file is decided on its own, with the learned thresholds: a file's codes never depend
+        # on which other files a batch holds (the judge's adapted thresholds would)
+        adapts = "adapt" in inspect.signature(self.suggester.decide).parameters
+        applied = self.suggester.decide(proba, adapt=False) if adapts else self.suggester.decide(proba)
         return Assignment(list(sentences), themes, probability, theme_sim, code_sim, excluded, novel, proba, applied)

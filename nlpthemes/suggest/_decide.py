@@ -4,6 +4,8 @@
   coder's code is among them for a given share of coded sentences;
 * :func:`choose_thresholds` - the global threshold that maximises mean per-code kappa,
   and one threshold per code, shrunk towards the global one by how few examples it has;
+* :func:`adapted_thresholds` - per code, the threshold with the best *expected* kappa on the
+  sentences being decided, from their calibrated probabilities (no codes needed);
 * :func:`choose_floor` - whether a sentence no code reaches should still get its best code
   (coders who give every answer a code), as out-of-fold kappa says.
 """
@@ -15,11 +17,12 @@ from numpy.typing import NDArray
 
 from nlpthemes.suggest._calibrate import mean_kappa
 
-__all__ = ["FLOORS", "THRESHOLDS", "apply_floor", "candidate_count", "choose_floor", "choose_thresholds", "top_candidates"]
+__all__ = ["FLOORS", "MIN_EXPECTED", "THRESHOLDS", "adapted_thresholds", "apply_floor", "candidate_count", "choose_floor", "choose_thresholds", "top_candidates"]
 
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.04, 0.81, 0.02), 2))
 FLOORS = (0.0, 0.1, 0.2, 0.3)  # least probability of a sentence's best code for it to be applied when none is
 _FLOOR_GAIN = 0.002  # out-of-fold kappa a floor must add to be used (smaller gains are noise)
+MIN_EXPECTED = 2.0  # expected applications of a code among the sentences before its threshold adapts to them
 
 
 def top_candidates(scores: NDArray[np.float64], k: int) -> NDArray[np.bool_]:
@@ -88,6 +91,50 @@ def choose_thresholds(
         per_code[j] = (n * THRESHOLDS[int(np.nanargmax(own))] + shrink * best) / (n + shrink)
     kappa = mean_kappa(labels, proba >= per_code)
     return float(best), per_code, float(kappa)
+
+
+def adapted_thresholds(
+    proba: NDArray[np.float64], fitted: NDArray[np.float64], *, min_expected: float = MIN_EXPECTED
+) -> NDArray[np.float64]:
+    """Per code, the threshold of :data:`THRESHOLDS` whose *expected* kappa on these sentences is best.
+
+    With calibrated probabilities ``p``, applying a code where ``p >= t`` is expected to
+    agree with the coder on ``sum(p)`` of the applied sentences and to miss ``sum(p)``
+    of the others; Cohen's kappa of those expected counts is a plug-in estimate of the
+    kappa each threshold would reach. Choosing it on the sentences being decided adapts
+    each code to how common it is *there*, and to how sure the judge is on sentences it
+    did not learn from (it learned its thresholds out of fold). No human code is read.
+    A code expected fewer than ``min_expected`` times keeps its ``fitted`` threshold
+    (too little to estimate from).
+
+    Examples
+    --------
+    The first code is expected about 2.7 times: its threshold moves so that the three
+    likely sentences get it; the second (0.5 expected) keeps its own:
+
+    >>> p = np.array([[0.9, 0.1], [0.8, 0.1], [0.6, 0.1], [0.3, 0.1], [0.05, 0.1]])
+    >>> adapted_thresholds(p, np.array([0.7, 0.5])).round(2).tolist()
+    [0.32, 0.5]
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    out = np.array(fitted, dtype=np.float64, copy=True)
+    n = len(proba)
+    if n == 0:
+        return out
+    grid = np.asarray(THRESHOLDS)
+    for j in np.nonzero(proba.sum(axis=0) >= min_expected)[0]:
+        ordered = np.sort(proba[:, j])
+        above = n - np.searchsorted(ordered, grid, side="left")  # sentences with p >= t
+        mass = np.concatenate([[0.0], np.cumsum(ordered[::-1])])  # probability of the most likely m
+        a = mass[above]  # expected agreements on applying
+        b = above - a  # applied, expected not the coder's
+        c = mass[-1] - a  # not applied, expected the coder's
+        d = (n - above) - c
+        denominator = (a + b) * (b + d) + (a + c) * (c + d)
+        kappa = np.where(denominator > 0, 2 * (a * d - b * c) / np.maximum(denominator, 1e-300), -np.inf)
+        if np.isfinite(kappa).any():
+            out[j] = grid[int(np.argmax(kappa))]
+    return out
 
 
 def apply_floor(proba: NDArray[np.float64], applied: NDArray[np.bool_], floor: float | None) -> NDArray[np.bool_]:

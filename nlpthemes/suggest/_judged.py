@@ -27,6 +27,7 @@ from nlpthemes.suggest._calibrate import mean_kappa
 from nlpthemes.suggest._context import normalise
 from nlpthemes.suggest._decide import (
     THRESHOLDS,
+    adapted_thresholds,
     apply_floor,
     candidate_count,
     choose_floor,
@@ -107,6 +108,14 @@ class JudgedSuggester(ParamsMixin):
     judge_sample : int, default=300
         ``"llm"`` only: coded sentences the LLM reads to learn how far to trust it (it takes
         seconds per sentence on a CPU).
+    adapt_thresholds : bool, default=True
+        Decide each code on the sentences being decided with the threshold whose
+        *expected* kappa there is best, estimated from the judge's calibrated
+        probabilities (:func:`~nlpthemes.suggest._decide.adapted_thresholds`; no human
+        code is read), where the code is expected at least twice among them; else with
+        the threshold learned out of fold. Decisions on a set of sentences then depend
+        on that set as a whole; ``False``: every sentence is decided on its own, with the
+        learned thresholds (what ``batch`` does, file by file).
     memory : str or Path or None, default=None
         A folder where fits of the default feature judge are kept, so that fitting again on
         the same sentences, vectors, codebook, codes and parameters with the same sentence
@@ -163,6 +172,7 @@ class JudgedSuggester(ParamsMixin):
         judge_url: str | None = None,
         device: str | None = None,
         judge_sample: int = 300,
+        adapt_thresholds: bool = True,
         memory: str | Path | None = None,
     ) -> None:
         self.embedder = embedder
@@ -176,6 +186,7 @@ class JudgedSuggester(ParamsMixin):
         self.judge_url = judge_url
         self.device = device
         self.judge_sample = judge_sample
+        self.adapt_thresholds = adapt_thresholds
         self.memory = memory
 
     def _validate(self) -> None:
@@ -218,6 +229,8 @@ class JudgedSuggester(ParamsMixin):
             "suggester": "retriever + judge", "judge": self.judge, "stage": self.stage_,
             "judge_features": self.feature_set_, "turn_weight": getattr(self, "turn_weight_", 0.0),
             "floor": getattr(self, "floor_", None),
+            "thresholds": "adapted to the sentences decided" if self.adapt_thresholds and self.stage_ == "judge"
+            else "learned",
             "text_judge": scorer, "mode": self.mode_, "n_training_sentences": self.n_training_,
             "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
             "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
@@ -459,9 +472,11 @@ class JudgedSuggester(ParamsMixin):
         """Which codes the suggester applies to each sentence ``(n, k)`` (none: it abstains)."""
         return self.decide(self.predict_proba(sentences, embeddings))
 
-    def decide(self, proba: NDArray[np.float64]) -> NDArray[np.bool_]:
+    def decide(self, proba: NDArray[np.float64], *, adapt: bool | None = None) -> NDArray[np.bool_]:
         """Apply-decisions from :meth:`predict_proba` scores (per-code thresholds).
 
+        With the judge, the thresholds adapt to the sentences in ``proba`` taken together
+        (``adapt``, default ``adapt_thresholds``), else they are those learned.
         Zero-shot with a reranker or LLM judge: the best candidate when the judge
         gives it at least 0.5 (an LLM: more likely than "none of these"; a reranker:
         clearly preferred over the sentence's other candidates).
@@ -472,7 +487,10 @@ class JudgedSuggester(ParamsMixin):
                 return self.retriever_.decide(proba)
             best = proba == proba.max(axis=1, keepdims=True)
             return np.asarray(best & (proba >= 0.5), dtype=bool)
-        return apply_floor(proba, np.asarray(proba >= self.thresholds_, dtype=bool), getattr(self, "floor_", None))
+        thresholds = self.thresholds_
+        if self.adapt_thresholds if adapt is None else adapt:
+            thresholds = adapted_thresholds(proba, self.thresholds_)
+        return apply_floor(proba, np.asarray(proba >= thresholds, dtype=bool), getattr(self, "floor_", None))
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

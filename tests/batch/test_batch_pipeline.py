@@ -13,6 +13,8 @@ from nlpthemes.jobs import pipeline as jobs_pipeline
 from nlpthemes.jobs.pipeline import load_pipeline
 from nlpthemes.pipeline import PipelineConfig
 
+BATCH_DATA = Path(__file__).resolve().parents[1] / "data" / "batch"
+
 
 def test_folder_holds_every_part_and_no_pickle(fitted: Path) -> None:
     names = sorted(p.relative_to(fitted).as_posix() for p in fitted.rglob("*") if p.is_file())
@@ -98,3 +100,23 @@ def test_bad_settings_are_named(settings: dict[str, object], message: str) -> No
         PipelineConfig(**settings).validate()  # type: ignore[arg-type]
     with pytest.raises(InputError, match="unknown pipeline settings: colour"):
         PipelineConfig.from_dict({"colour": "red"})
+
+
+def test_a_files_codes_do_not_depend_on_the_other_files_of_the_batch(fitted: Path) -> None:
+    # the judge's thresholds adapt to the sentences decided together; a batch decides file by file
+    # with the learned ones, so a file gets the same codes alone or beside others
+    import numpy as np
+
+    from nlpthemes.io import read_corpus
+    from nlpthemes.segment import segment_corpus
+
+    pipeline = load_pipeline(fitted, cache=False)
+    assert pipeline.suggester.stage_ == "judge"
+    sentences = segment_corpus(read_corpus([BATCH_DATA / "wave2"]))
+    vectors = pipeline.embedder.encode([s.text for s in sentences])
+    first = np.array([s.transcript_id == sentences[0].transcript_id for s in sentences])
+    alone = pipeline.assign([s for s, f in zip(sentences, first, strict=True) if f], vectors[first])
+    together = pipeline.assign(sentences, vectors)
+    assert first.sum() < len(sentences) and together.applied[first].any()
+    np.testing.assert_array_equal(alone.applied, together.applied[first])
+    np.testing.assert_array_equal(together.applied, pipeline.suggester.decide(together.proba, adapt=False))

@@ -357,10 +357,41 @@ def test_coders_who_code_every_utterance_get_a_code_where_no_threshold_is_reache
     proba = model.predict_proba([sentences[i] for i in held])
     y = np.array([[c in gold[i] for c in model.codes_] for i in held])
     thresholds_only = proba >= model.thresholds_
-    applied = model.decide(proba)
+    applied = model.decide(proba, adapt=False)  # the learned thresholds, and the floor
     assert (applied | ~thresholds_only).all()  # the floor only adds codes...
     assert not thresholds_only.any(axis=1).all() and applied.any(axis=1).mean() > thresholds_only.any(axis=1).mean()
     assert (applied.sum(axis=1)[~thresholds_only.any(axis=1)] <= 1).all()  # ...one, to uncoded utterances
     assert mean_kappa(y, applied) > mean_kappa(y, thresholds_only)
     loaded = load_suggester(model.save(tmp_path / "judge"), embedder=real_embedder)
-    assert loaded.floor_ == model.floor_ and (loaded.decide(proba) == applied).all()
+    assert loaded.floor_ == model.floor_ and (loaded.decide(proba, adapt=False) == applied).all()
+    assert (loaded.decide(proba) == model.decide(proba)).all()
+
+
+@pytest.mark.slow
+def test_thresholds_adapted_to_new_interviews_agree_better_with_their_coder(real_embedder) -> None:  # type: ignore[no-untyped-def]
+    # the shipped PDPilot sample: two interviews coded, five to code. The judge's thresholds were
+    # learned out of fold on the two; estimated again from the calibrated probabilities of the
+    # five (their codes unread), they agree better with the authors' codes of those five
+    from nlpthemes.codings import check_codes, read_codings
+    from nlpthemes.io import ReadOptions, read_corpus
+    from nlpthemes.io.codebook_files import read_codebook
+    from nlpthemes.segment import segment_corpus
+    from nlpthemes.suggest._labels import label_matrix
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "pdpilot"
+    corpus = read_corpus([sample / "transcripts"], options=ReadOptions(interviewers=("Dan",)))
+    sentences = segment_corpus(corpus)
+    book = read_codebook(sample / "codebook.csv")
+    codings = check_codes(read_codings(sample / "codings.csv", corpus.by_id()).codings, book, strict=False)[0]
+    coded = codings["transcript"].isin(["P1", "P2"])
+    model = JudgedSuggester(embedder=real_embedder).fit(sentences, book, codings=codings[coded])
+    assert model.stage_ == "judge" and model.describe()["thresholds"] == "adapted to the sentences decided"
+    new = [s for s in sentences if s.transcript_id not in {"P1", "P2"}]
+    proba = model.predict_proba(new)
+    y, _ = label_matrix(new, codings[~coded], model.codes_, min_coverage=0.5)
+    learned, adapted = model.decide(proba, adapt=False), model.decide(proba)
+    assert (learned == (proba >= model.thresholds_)).all() or model.floor_ is not None
+    assert (adapted != learned).any()
+    assert mean_kappa(y, adapted) > mean_kappa(y, learned) + 0.005
+    model.set_params(adapt_thresholds=False)  # a coder who wants every sentence decided on its own
+    assert (model.decide(proba) == learned).all() and model.describe()["thresholds"] == "learned"
