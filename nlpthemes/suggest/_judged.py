@@ -113,9 +113,7 @@ class JudgedSuggester(ParamsMixin):
         *expected* kappa there is best, estimated from the judge's calibrated
         probabilities (:func:`~nlpthemes.suggest._decide.adapted_thresholds`; no human
         code is read), where the code is expected at least twice among them; else with
-        the threshold learned out of fold. The same holds where a learned retriever decides
-        (its probabilities are calibrated too); zero-shot scores are similarities, never
-        adapted. Decisions on a set of sentences then depend
+        the threshold learned out of fold. Decisions on a set of sentences then depend
         on that set as a whole; ``False``: every sentence is decided on its own, with the
         learned thresholds (what ``batch`` does, file by file).
     memory : str or Path or None, default=None
@@ -231,7 +229,8 @@ class JudgedSuggester(ParamsMixin):
             "suggester": "retriever + judge", "judge": self.judge, "stage": self.stage_,
             "judge_features": self.feature_set_, "turn_weight": getattr(self, "turn_weight_", 0.0),
             "floor": getattr(self, "floor_", None),
-            "thresholds": "adapted to the sentences decided" if self._adapts() else "learned",
+            "thresholds": "adapted to the sentences decided" if self.adapt_thresholds and self.stage_ == "judge"
+            else "learned",
             "text_judge": scorer, "mode": self.mode_, "n_training_sentences": self.n_training_,
             "candidates": int(self.n_candidates_), "candidate_recall": self.candidate_recall_,
             "threshold": None if not np.isfinite(self.threshold_) else round(float(self.threshold_), 4),
@@ -483,22 +482,15 @@ class JudgedSuggester(ParamsMixin):
         clearly preferred over the sentence's other candidates).
         """
         self._check_fitted()
-        adapting = self._adapts() if adapt is None else bool(adapt) and self._adapts(asked=True)
         if self.stage_ != "judge":
             if self.stage_ == "retriever":
-                if adapting:  # the retriever learned calibrated probabilities too
-                    return np.asarray(proba >= adapted_thresholds(proba, self.thresholds_), dtype=bool)
                 return self.retriever_.decide(proba)
             best = proba == proba.max(axis=1, keepdims=True)
             return np.asarray(best & (proba >= 0.5), dtype=bool)
-        thresholds = adapted_thresholds(proba, self.thresholds_) if adapting else self.thresholds_
+        thresholds = self.thresholds_
+        if self.adapt_thresholds if adapt is None else adapt:
+            thresholds = adapted_thresholds(proba, self.thresholds_)
         return apply_floor(proba, np.asarray(proba >= thresholds, dtype=bool), getattr(self, "floor_", None))
-
-    def _adapts(self, *, asked: bool = False) -> bool:
-        """Whether decisions adapt their thresholds: asked for (or the default), and the
-        probabilities are calibrated (learned, by the judge or by the retriever)."""
-        calibrated = self.stage_ == "judge" or (self.stage_ == "retriever" and self.mode_ == "learned")
-        return calibrated and (asked or bool(self.adapt_thresholds))
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
