@@ -9,7 +9,7 @@ import typer
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail
 from nlpthemes.cli._options import OptionGroup
 
-__all__ = ["JUDGE", "Judge", "JudgeModel", "JudgeUrl", "judge_options"]
+__all__ = ["JUDGE", "Judge", "JudgeModel", "JudgeUrl", "LearnedThresholds", "judge_options"]
 
 Judge = Annotated[
     str,
@@ -28,20 +28,29 @@ JudgeUrl = Annotated[
                  "LM Studio, vLLM), e.g. http://127.0.0.1:11434/v1."),
 ]  # fmt: skip
 
+LearnedThresholds = Annotated[
+    bool,
+    typer.Option("--learned-thresholds", help="Decide every sentence with the thresholds learned from your codes. "
+                 "By default they adapt to the transcripts decided together (more agreement with coders, but a "
+                 "sentence's codes then depend on the other transcripts of the run). `batch` always decides each file with "
+                 "the learned thresholds."),
+]  # fmt: skip
 
-def judge_options(judge: str, model: str | None, url: str | None) -> Any:
+
+def judge_options(judge: str, model: str | None, url: str | None, learned_thresholds: bool = False) -> Any:
     """The library's JudgeOptions from CLI values; a bad combination is a usage error (exit 2)."""
     from nlpthemes.suggest import JudgeOptions
 
     try:
-        return JudgeOptions(judge, model, url).validate()
+        return JudgeOptions(judge, model, url, adapt=not learned_thresholds).validate()
     except ValueError as exc:
         raise fail(str(exc), EXIT_USAGE_ERROR) from None
 
 
 JUDGE = OptionGroup.of(
     ("judging",),
-    {"judge": (Judge, "features"), "judge_model": (JudgeModel, None), "judge_url": (JudgeUrl, None)},
-    lambda v, _: {"judging": judge_options(v["judge"], v["judge_model"], v["judge_url"])},
+    {"judge": (Judge, "features"), "judge_model": (JudgeModel, None), "judge_url": (JudgeUrl, None),
+     "learned_thresholds": (LearnedThresholds, False)},
+    lambda v, _: {"judging": judge_options(v["judge"], v["judge_model"], v["judge_url"], v["learned_thresholds"])},
 )
 """The judge options (suggest, analyze, fit): the command gets ``judging`` (``JudgeOptions``)."""

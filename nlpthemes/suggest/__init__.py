@@ -28,6 +28,9 @@ class JudgeOptions:
         An installed model's name, a GGUF file or a model folder (see :class:`JudgedSuggester`).
     url : str or None
         An OpenAI-compatible server for the LLM judge.
+    adapt : bool, default=True
+        Whether the judge's thresholds adapt to the sentences decided together
+        (``JudgedSuggester(adapt_thresholds=...)``); ``False``: the learned thresholds.
 
     Examples
     --------
@@ -42,6 +45,7 @@ class JudgeOptions:
     judge: str = "features"
     model: str | None = None
     url: str | None = None
+    adapt: bool = True
 
     def validate(self) -> JudgeOptions:
         """Raise ``ValueError`` naming a bad setting; return ``self``."""
@@ -71,4 +75,4 @@ def make_suggester(embedder: object, *, top_k: int = 3, judge: JudgeOptions = Ju
     """
     judge.validate()
     return JudgedSuggester(embedder=embedder, judge=judge.judge, top_k=top_k, judge_model=judge.model,
-                           judge_url=judge.url, memory=memory)  # fmt: skip
+                           judge_url=judge.url, adapt_thresholds=judge.adapt, memory=memory)  # fmt: skip

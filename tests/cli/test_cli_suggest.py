@@ -63,3 +63,23 @@ def test_a_bad_judge_choice_is_a_usage_error_before_any_work(command: str, tmp_p
     assert not_a_model.exit_code == 2 and "has no config.json: not a model folder" in not_a_model.stderr
     assert "Traceback" not in unknown.output + url_without_llm.output + missing.output + not_a_model.output
     assert not (tmp_path / "s.csv").exists() and not (tmp_path / "pipe").exists()
+
+
+@pytest.mark.slow
+def test_thresholds_adapt_to_the_transcripts_unless_the_coder_asks_for_the_learned_ones(tmp_path: Path) -> None:
+    import json
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "pdpilot"
+    common = ["suggest", str(sample / "transcripts"), "--codebook", str(sample / "codebook.csv"),
+              "--codings", str(sample / "codings.csv"), "--interviewer", "Dan", "-q"]  # fmt: skip
+    decided = {}
+    for name, extra in (("adapted", []), ("learned", ["--learned-thresholds"])):
+        out = tmp_path / name / "suggestions.csv"
+        result = runner.invoke(app, [*common, *extra, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        manifest = json.loads((out.parent / "suggest_manifest.json").read_text(encoding="utf-8"))
+        assert manifest["outputs"]["stage"] == "judge"
+        assert manifest["outputs"]["thresholds"] == ("learned" if extra else "adapted to the sentences decided")
+        with open(out, newline="", encoding="utf-8") as handle:
+            decided[name] = {(r["transcript"], r["sentence"], r["code"]) for r in csv.DictReader(handle) if r["applied"] == "1"}
+    assert decided["adapted"] != decided["learned"] and decided["learned"]
