@@ -26,6 +26,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _text_cell(sheet: Any, value: str) -> Any:
+    """A cell that holds ``value`` as text (openpyxl would read a leading ``=`` as a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def write_workbook(sheets: Mapping[str, Any], path: str | Path) -> Path:
     """Write each DataFrame to its own sheet (name cut to 31 characters), atomically.
 
@@ -56,13 +65,8 @@ def write_workbook(sheets: Mapping[str, Any], path: str | Path) -> Path:
             header.append(cell)
         sheet.append(header)
         for row in frame.itertuples(index=False):
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=_cell(value))
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-                cells.append(cell)
-            sheet.append(cells)
+            sheet.append([_text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v
+                          for v in map(_cell, row)])  # fmt: skip
     out = Path(path)
     with atomic_path(out) as tmp:
         book.save(tmp)
