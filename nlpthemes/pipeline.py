@@ -16,7 +16,6 @@ nlpthemes.errors.InputError: novelty_quantile must be a number in (0, 0.5]; got 
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -203,6 +202,5 @@ class Pipeline:
         proba = self.suggester.predict_proba(list(sentences), embeddings=x)
         # each file is decided on its own, with the learned thresholds: a file's codes never depend
         # on which other files a batch holds (the judge's adapted thresholds would)
-        adapts = "adapt" in inspect.signature(self.suggester.decide).parameters
-        applied = self.suggester.decide(proba, adapt=False) if adapts else self.suggester.decide(proba)
+        applied = self.suggester.decide(proba, adapt=False)
         return Assignment(list(sentences), themes, probability, theme_sim, code_sim, excluded, novel, proba, applied)

@@ -73,7 +73,8 @@ def suggester_key(model: JudgedSuggester, sentences: Sequence[Sentence], codeboo
         table = table[sorted(table.columns)]
         digest.update(table.sort_values(list(table.columns)).to_csv(index=False).encode())
     digest.update(repr(None if groups is None else [str(g) for g in groups]).encode())
-    params = {k: v for k, v in model.get_params().items() if k not in ("embedder", "memory")}
+    # how decisions are made later (adapt_thresholds) does not change the fit
+    params = {k: v for k, v in model.get_params().items() if k not in ("embedder", "memory", "adapt_thresholds")}
     code = (sorted(package_versions(_FITTING).items()), source_digest("suggest", "embed"))
     digest.update(repr((sorted(params.items()), identity, getattr(model.embedder, "batch_size", None), code)).encode())
     return digest.hexdigest()[:40]

@@ -324,8 +324,12 @@ class CodeSuggester(ParamsMixin):
         proba = self.predict_proba(sentences, embeddings)
         return self.decide(proba)
 
-    def decide(self, proba: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Apply-decisions from scores of :meth:`predict_proba`."""
+    def decide(self, proba: NDArray[np.float64], *, adapt: bool | None = None) -> NDArray[np.bool_]:
+        """Apply-decisions from scores of :meth:`predict_proba`.
+
+        ``adapt`` is taken for the same call as :meth:`JudgedSuggester.decide`; this
+        suggester always decides with its learned threshold.
+        """
         self._check_fitted()
         if self.calibrator_ is None:
             best = proba == proba.max(axis=1, keepdims=True)

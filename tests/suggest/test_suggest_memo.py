@@ -45,6 +45,14 @@ def test_the_same_inputs_read_the_kept_fit_and_suggest_the_same(  # type: ignore
     again = make_suggester(real_embedder, memory=tmp_path).fit(sentences, book, codings=shuffled, embeddings=x)
     assert np.array_equal(again.predict_proba(sentences, embeddings=x), first.predict_proba(sentences, embeddings=x))
     assert again.describe() == first.describe() and again.cards_ == first.cards_
+    # deciding with the learned thresholds is the same fit: read, not fitted again, and decided as asked
+    from nlpthemes.suggest import JudgeOptions
+
+    learned = make_suggester(real_embedder, judge=JudgeOptions(adapt=False), memory=tmp_path)
+    learned.fit(sentences, book, codings=codings, embeddings=x)
+    proba = first.predict_proba(sentences, embeddings=x)
+    assert learned.adapt_thresholds is False and len(list(tmp_path.glob("suggester-*"))) == 1
+    assert np.array_equal(learned.decide(proba), first.decide(proba, adapt=False))
 
 
 def test_the_kept_fit_holds_no_text(counselling, real_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
