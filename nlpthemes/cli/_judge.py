@@ -9,7 +9,7 @@ import typer
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail
 from nlpthemes.cli._options import OptionGroup
 
-__all__ = ["JUDGE", "Judge", "JudgeModel", "JudgeUrl", "LearnedThresholds", "judge_options"]
+__all__ = ["JUDGE", "JUDGE_PIPELINE", "Judge", "JudgeModel", "JudgeUrl", "LearnedThresholds", "judge_options"]
 
 Judge = Annotated[
     str,
@@ -53,4 +53,12 @@ JUDGE = OptionGroup.of(
      "learned_thresholds": (LearnedThresholds, False)},
     lambda v, _: {"judging": judge_options(v["judge"], v["judge_model"], v["judge_url"], v["learned_thresholds"])},
 )
-"""The judge options (suggest, analyze, fit): the command gets ``judging`` (``JudgeOptions``)."""
+"""The judge options (suggest, analyze): the command gets ``judging`` (``JudgeOptions``)."""
+
+JUDGE_PIPELINE = OptionGroup.of(
+    ("judging",),
+    {"judge": (Judge, "features"), "judge_model": (JudgeModel, None), "judge_url": (JudgeUrl, None)},
+    lambda v, _: {"judging": judge_options(v["judge"], v["judge_model"], v["judge_url"])},
+)
+"""The judge options of ``fit``: no ``--learned-thresholds``, since ``batch`` decides each file
+on its own with the learned thresholds whatever the fit was told."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from nlpthemes.suggest import JudgeOptions
 
 
-@o.with_options(j.JUDGE, r.READING)
+@o.with_options(j.JUDGE_PIPELINE, r.READING)
 def fit(
     paths: r.Paths,
     codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],

@@ -83,3 +83,12 @@ def test_thresholds_adapt_to_the_transcripts_unless_the_coder_asks_for_the_learn
         with open(out, newline="", encoding="utf-8") as handle:
             decided[name] = {(r["transcript"], r["sentence"], r["code"]) for r in csv.DictReader(handle) if r["applied"] == "1"}
     assert decided["adapted"] != decided["learned"] and decided["learned"]
+
+
+def test_fit_does_not_offer_learned_thresholds_since_batch_always_uses_them(tmp_path: Path) -> None:
+    # batch decides each file on its own with the learned thresholds, so the option would do nothing there
+    for command, offered in (("fit", False), ("suggest", True), ("analyze", True)):
+        assert ("--learned-thresholds" in runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output) is offered
+    result = runner.invoke(app, ["fit", "x.txt", "-c", "cb.csv", "-s", str(tmp_path / "p"), "--learned-thresholds"])
+    assert result.exit_code == 2 and "No such option" in result.output
+    assert not (tmp_path / "p").exists()
