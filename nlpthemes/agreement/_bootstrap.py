@@ -149,7 +149,7 @@ def bootstrap_statistics(
             counts = np.bincount((draws + offsets).ravel(), minlength=size * n)
             weights = counts.reshape(size, n).astype(np.float64)
         for name, stat in compact.items():
-            values[name] += [stat.finish(sums)[0] for sums in stat.weighted_totals(weights)]
+            values[name] += stat.values(stat.weighted_totals(weights)).tolist()
         done += size
     tail = (1.0 - confidence_level) / 2.0
     out: dict[str, ConfidenceInterval] = {}
@@ -198,7 +198,7 @@ def _by_kind(stat: UnitStatistic, kind: np.ndarray, n_kinds: int) -> UnitStatist
     first[kind[::-1]] = np.arange(len(kind))[::-1]
     keep = first[kind[stat.unit]] == stat.unit
     return UnitStatistic(kind[stat.unit[keep]], stat.slot[keep], stat.value[keep], n_kinds, stat.n_slots,
-                         stat.finish)  # fmt: skip
+                         stat.finish, stat.finish_rows)  # fmt: skip
 
 
 def bootstrap_statistic(

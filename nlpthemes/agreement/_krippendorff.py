@@ -181,7 +181,24 @@ def _coincidence_statistic(ratings: Ratings, level: str | Distance) -> UnitStati
             return math.nan, _NO_VARIATION
         return 1.0 - (n - 1.0) * observed / expected, None
 
-    return builder.build(finish)
+    def finish_rows(sums: NDArray[np.float64]) -> NDArray[np.float64]:
+        # the same as ``finish`` on each row (the ordinal metric, whose distances depend on
+        # the sums, is left to ``finish``)
+        from scipy import sparse
+
+        by_category = sparse.csr_array((np.ones(used.size), (np.arange(used.size), row)), shape=(used.size, k))
+        n_c = np.asarray((by_category.T @ sums.T).T, dtype=np.float64)
+        n = n_c.sum(axis=1)
+        if fixed is not None and d_used is not None:
+            expected = np.einsum("ri,ij,rj->r", n_c, fixed, n_c)
+            observed = sums @ d_used
+        else:
+            expected = n * n - (n_c * n_c).sum(axis=1)
+            observed = sums[:, off_diagonal].sum(axis=1)
+        defined = (n >= 2) & (expected > 1e-12 * n * n)
+        return np.where(defined, 1.0 - (n - 1.0) * observed / np.where(defined, expected, 1.0), np.nan)
+
+    return builder.build(finish, finish_rows if level != "ordinal" else None)
 
 
 def _interval_statistic(ratings: Ratings) -> UnitStatistic:

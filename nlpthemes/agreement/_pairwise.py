@@ -14,7 +14,7 @@ from nlpthemes.agreement._stats import Outcome, StatBuilder, UnitStatistic
 from nlpthemes.agreement._validation import WEIGHTS, check_option, resolve_undefined
 from nlpthemes.errors import InputError
 
-__all__ = ["agreement_weights", "cohen_kappa", "kappa_from_table", "scott_pi", "table_statistic"]
+__all__ = ["agreement_weights", "cohen_kappa", "kappa_from_table", "kappa_from_tables", "scott_pi", "table_statistic"]
 
 _ONE_CATEGORY = "both coders used one and the same single category, so chance agreement is 1 (0/0)"
 
@@ -63,6 +63,37 @@ def kappa_from_table(
     return 1.0 - observed / chance, None
 
 
+def kappa_from_tables(
+    tables: NDArray[np.float64], *, weights: NDArray[np.float64], scott: bool = False
+) -> NDArray[np.float64]:
+    """:func:`kappa_from_table` of each table in a stack (shape (n, K, K)) at once; NaN where undefined.
+
+    Examples
+    --------
+    >>> w = agreement_weights(2, "none")
+    >>> tables = np.array([[[3.0, 1.0], [0.0, 4.0]], [[2.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 0.0]]])
+    >>> kappa_from_tables(tables, weights=w).round(4).tolist()
+    [0.75, nan, nan]
+    >>> round(kappa_from_table(tables[0], weights=w)[0], 4)
+    0.75
+    """
+    tables = np.asarray(tables, dtype=np.float64)
+    total = tables.sum(axis=(1, 2))
+    safe = np.where(total > 0, total, 1.0)
+    p = tables / safe[:, None, None]
+    rows, cols = p.sum(axis=2), p.sum(axis=1)
+    if scott:
+        mean = (rows + cols) / 2.0
+        expected = mean[:, :, None] * mean[:, None, :]
+    else:
+        expected = rows[:, :, None] * cols[:, None, :]
+    disagreement = 1.0 - weights
+    observed = (disagreement * tables).sum(axis=(1, 2)) / safe
+    chance = (disagreement * expected).sum(axis=(1, 2))
+    defined = (total > 0) & (chance > 1e-12)
+    return np.where(defined, 1.0 - observed / np.where(defined, chance, 1.0), np.nan)
+
+
 def table_statistic(
     ratings: Ratings, *, weights: str = "none", scott: bool = False
 ) -> UnitStatistic:
@@ -91,7 +122,10 @@ def table_statistic(
     def finish(sums: NDArray[np.float64]) -> Outcome:
         return kappa_from_table(sums.reshape(k, k), weights=w, scott=scott)
 
-    return builder.build(finish)
+    def finish_rows(sums: NDArray[np.float64]) -> NDArray[np.float64]:
+        return kappa_from_tables(sums.reshape(-1, k, k), weights=w, scott=scott)
+
+    return builder.build(finish, finish_rows)
 
 
 def _two_coders(ratings: Any, categories: Sequence[Hashable] | None) -> Ratings:

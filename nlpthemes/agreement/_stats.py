@@ -15,11 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Outcome", "StatBuilder", "UnitStatistic", "compact_slots"]
+__all__ = ["FinishRows", "Outcome", "StatBuilder", "UnitStatistic", "compact_slots"]
 
 # (value, reason): reason is None when the value is defined, else why it is 0/0
 Outcome = tuple[float, str | None]
 Finish = Callable[[NDArray[np.float64]], Outcome]
+# the coefficient for each row of a (rows, slots) array of sums at once, NaN where undefined
+FinishRows = Callable[[NDArray[np.float64]], NDArray[np.float64]]
+_MAX_DENSE_ROW = 1024  # slots of a full row that a compacted statistic's ``finish_rows`` may expand to
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class UnitStatistic:
     (2.0, None)
     >>> stat.weighted_totals(np.array([[2.0, 0.0]])).tolist()
     [[2.0]]
+    >>> stat.values(np.array([[2.0], [6.0]])).tolist()
+    [1.0, 3.0]
     """
 
     unit: NDArray[np.intp]
@@ -43,6 +48,9 @@ class UnitStatistic:
     n_units: int
     n_slots: int
     finish: Finish
+    # optional: ``finish`` for many rows of sums in one array operation (the bootstrap's
+    # thousand resamples), equal to calling ``finish`` on each row
+    finish_rows: FinishRows | None = None
 
     def totals(self) -> NDArray[np.float64]:
         """The sums with every unit counted once."""
@@ -52,6 +60,12 @@ class UnitStatistic:
     def evaluate(self) -> Outcome:
         """The coefficient on the data as given."""
         return self.finish(self.totals())
+
+    def values(self, sums: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The coefficient for each row of ``sums`` (shape (n_rows, n_slots)); NaN where undefined."""
+        if self.finish_rows is not None:
+            return np.asarray(self.finish_rows(sums), dtype=np.float64)
+        return np.array([self.finish(row)[0] for row in sums], dtype=np.float64)
 
     def compact(self) -> UnitStatistic:
         """The same statistic over only the slots that receive contributions.
@@ -63,14 +77,24 @@ class UnitStatistic:
         used, inverse = compact_slots(self.slot, self.n_slots)
         if used.size == self.n_slots:
             return self
-        size, finish = self.n_slots, self.finish
+        size, finish, finish_rows = self.n_slots, self.finish, self.finish_rows
 
         def expand(sums: NDArray[np.float64]) -> Outcome:
             full = np.zeros(size, dtype=np.float64)
             full[used] = sums
             return finish(full)
 
-        return UnitStatistic(self.unit, inverse, self.value, self.n_units, int(used.size), expand)
+        def expand_rows(sums: NDArray[np.float64]) -> NDArray[np.float64]:
+            assert finish_rows is not None
+            full = np.zeros((len(sums), size), dtype=np.float64)
+            full[:, used] = sums
+            return finish_rows(full)
+
+        # many rows at once only while the full rows stay small (a table over sets of codes
+        # can have millions of cells, of which a few are used): else row by row, as ``finish``
+        rows_ok = finish_rows is not None and size <= _MAX_DENSE_ROW
+        return UnitStatistic(self.unit, inverse, self.value, self.n_units, int(used.size), expand,
+                             expand_rows if rows_ok else None)  # fmt: skip
 
     def weighted_totals(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
         """The sums under each row of unit weights: shape (n_rows, n_slots)."""
@@ -124,8 +148,8 @@ class StatBuilder:
             )
         )
 
-    def build(self, finish: Finish) -> UnitStatistic:
-        """The statistic with the contributions added so far."""
+    def build(self, finish: Finish, finish_rows: FinishRows | None = None) -> UnitStatistic:
+        """The statistic with the contributions added so far (``finish_rows``: see :class:`UnitStatistic`)."""
         if self._parts:
             unit = np.concatenate([p[0] for p in self._parts])
             slot = np.concatenate([p[1] for p in self._parts])
@@ -134,4 +158,4 @@ class StatBuilder:
             unit = np.zeros(0, dtype=np.intp)
             slot = np.zeros(0, dtype=np.intp)
             value = np.zeros(0, dtype=np.float64)
-        return UnitStatistic(unit, slot, value, self.n_units, self.n_slots, finish)
+        return UnitStatistic(unit, slot, value, self.n_units, self.n_slots, finish, finish_rows)

@@ -270,3 +270,44 @@ def test_bootstrap_draws_kinds_of_unit_with_the_units_distribution(monkeypatch: 
     for m in stats:
         assert fast[m] != slow[m]
         assert fast[m].low == pytest.approx(slow[m].low, abs=0.02) and fast[m].high == pytest.approx(slow[m].high, abs=0.02)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_coefficients_of_many_resamples_at_once_equal_one_by_one(seed: int) -> None:
+    """The bootstrap's array form of each coefficient gives what ``finish`` gives row by row."""
+    import dataclasses
+
+    from nlpthemes.agreement._bootstrap import bootstrap_statistics, metric_statistic
+
+    rng = np.random.default_rng(seed)
+    data = random_ratings(seed, n_units=40, n_coders=2, k=3 + seed % 3)
+    if seed % 2:  # two units outside one category: resamples without them leave kappa and alpha undefined
+        data[:] = 1.0
+        data[:2] = 2.0
+    r = ag.as_ratings(data, categories=[float(c) for c in range(1, 7)])
+    cases = [("cohen_kappa", None), ("cohen_kappa", {"weights": "quadratic"}), ("scott_pi", None),
+             ("krippendorff_alpha", None), ("krippendorff_alpha", {"level": "ratio"})]  # fmt: skip
+    for metric, options in cases:
+        stat = metric_statistic(r, metric, options).compact()
+        assert stat.finish_rows is not None, metric
+        sums = stat.weighted_totals(rng.multinomial(40, np.full(40, 1 / 40), size=200).astype(float))
+        one_by_one = np.array([stat.finish(row)[0] for row in sums])
+        assert np.allclose(stat.values(sums), one_by_one, rtol=0, atol=1e-12, equal_nan=True), metric
+        if seed % 2:
+            assert np.isnan(one_by_one).any()
+        row_by_row = dataclasses.replace(stat, finish_rows=None)
+        fast = bootstrap_statistics({"s": stat}, n_resamples=300, seed=seed)["s"]
+        slow = bootstrap_statistics({"s": row_by_row}, n_resamples=300, seed=seed)["s"]
+        assert fast.n_undefined == slow.n_undefined
+        assert fast.low == pytest.approx(slow.low, abs=1e-12) and fast.high == pytest.approx(slow.high, abs=1e-12)
+
+
+def test_a_table_over_many_categories_is_finished_row_by_row() -> None:
+    """Expanding every resample to a table with millions of cells would cost more than it saves."""
+    from nlpthemes.agreement._bootstrap import metric_statistic
+
+    labels = np.arange(2000, dtype=float)
+    data = np.stack([labels, labels[::-1]], axis=1)
+    stat = metric_statistic(ag.as_ratings(data), "cohen_kappa").compact()
+    assert stat.n_slots == 2000 and stat.finish_rows is None
+    assert stat.values(stat.weighted_totals(np.ones((2, 2000))))[0] == pytest.approx(stat.evaluate()[0])
