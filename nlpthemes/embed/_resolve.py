@@ -175,7 +175,7 @@ def resolve_model(
         raise ModelNotFoundError(
             f"{name}: no such folder, and not a known model (known: {', '.join(registry.names())})"
         )
-    if spec is not None and spec.backend == "fake":
+    if spec is not None and spec.backend in ("fake", "concat"):  # no folder of its own (concat: its parts')
         return ResolvedModel(spec.name, None, "builtin", spec)
 
     if spec is not None and spec.kind != "embedding":

@@ -27,6 +27,8 @@ def model_table(registry: Registry | None = None) -> list[dict[str, Any]]:
         where = None
         if spec.backend == "fake":
             where = "built in"
+        elif spec.backend == "concat":
+            where = "its parts: " + ", ".join(spec.parts)
         elif spec.install is not None:
             path = installed_path(spec)
             where = None if path is None else str(path)
