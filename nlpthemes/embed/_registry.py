@@ -165,8 +165,8 @@ class Registry:
     Examples
     --------
     >>> reg = load_registry()
-    >>> reg.default, reg.cpu_default
-    ('all-MiniLM-L6-v2', 'all-MiniLM-L6-v2-onnx-int8')
+    >>> reg.default, reg.cpu_default, reg.cpu_joined_default
+    ('all-MiniLM-L6-v2', 'all-MiniLM-L6-v2-onnx-int8', 'minilm-use')
     >>> reg.get("no-such-model") is None
     True
     """
@@ -174,6 +174,8 @@ class Registry:
     models: tuple[ModelSpec, ...]
     default: str
     cpu_default: str | None = None
+    # what no --model gives on a CPU: a joined model whose "default" part is the one above
+    cpu_joined_default: str | None = None
 
     def get(self, name: str) -> ModelSpec | None:
         """The spec named (or aliased) ``name``, or ``None``."""
@@ -191,10 +193,12 @@ class Registry:
     def from_dict(cls, data: dict[str, Any]) -> Registry:
         """Build the registry from the parsed YAML file."""
         models = tuple(ModelSpec.from_dict(n, d) for n, d in data.get("models", {}).items())
-        cpu_default = data.get("cpu_default")
+        cpu_default, joined = data.get("cpu_default"), data.get("cpu_joined_default")
         registry = cls(models=models, default=str(data["default"]),
-                       cpu_default=None if cpu_default is None else str(cpu_default))  # fmt: skip
-        for key, name in (("default", registry.default), ("cpu_default", registry.cpu_default)):
+                       cpu_default=None if cpu_default is None else str(cpu_default),
+                       cpu_joined_default=None if joined is None else str(joined))  # fmt: skip
+        for key, name in (("default", registry.default), ("cpu_default", registry.cpu_default),
+                          ("cpu_joined_default", registry.cpu_joined_default)):  # fmt: skip
             if name is not None and registry.get(name) is None:
                 raise ValueError(f"registry {key} {name!r} is not a registered model")
         return registry

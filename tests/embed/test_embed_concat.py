@@ -19,7 +19,7 @@ SENTENCES = [
 
 def test_joined_vectors_are_unit_and_their_cosines_are_the_mean_of_the_models() -> None:
     joined = load_embedder("minilm-use", cache=False, progress=False)
-    minilm = load_embedder(None, cache=False, progress=False)  # what the joined model's first part is
+    minilm = load_embedder("all-MiniLM-L6-v2-onnx-int8", cache=False, progress=False)  # its first part on a CPU
     use = load_embedder("use-multilingual-v3", cache=False, progress=False)
     assert (joined.name, joined.dimension) == ("minilm-use", minilm.dimension + use.dimension)
     x = joined.encode(SENTENCES)
@@ -43,10 +43,14 @@ def test_joined_vectors_are_cached_as_one_model_apart_from_their_parts() -> None
     assert first.cache_stats()["embedded"] == 4
     again = load_embedder("minilm-use", progress=False)
     assert np.array_equal(again.encode(SENTENCES), vectors) and again.cache_stats()["hits"] == 4
-    minilm = load_embedder(None, progress=False)
+    minilm = load_embedder("all-MiniLM-L6-v2-onnx-int8", progress=False)
     minilm.encode(SENTENCES)
     assert minilm.cache_stats()["hits"] == 0  # another model's vectors, under another key
     assert first.model_hash != minilm.model_hash
+
+
+def test_no_model_named_on_a_cpu_is_the_joined_model() -> None:
+    assert load_embedder(None, cache=False, progress=False, device="cpu").name == "minilm-use"
 
 
 def test_the_joined_model_is_listed_with_its_parts() -> None:

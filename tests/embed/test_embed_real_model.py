@@ -14,8 +14,10 @@ EXPECTED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d
 
 @pytest.fixture(scope="module")
 def minilm() -> Embedder:
-    """The default model on a CPU, without the cache (each test gets a fresh cache folder anyway)."""
-    return load_embedder(cache=False, progress=False, device="cpu")
+    """The default model on a CPU (the first part of the joined default), without the cache."""
+    joined = load_embedder(cache=False, progress=False, device="cpu")
+    assert joined.name == "minilm-use"
+    return joined.parts[0]  # type: ignore[attr-defined, no-any-return]
 
 
 def test_default_model_loads_offline_and_embeds(minilm: Embedder) -> None:
@@ -55,7 +57,7 @@ def test_an_explicit_name_gives_exactly_that_model() -> None:
 
 def test_int8_and_fp32_vectors_are_cached_apart(minilm: Embedder) -> None:
     texts = ["We talked about revision.", "Paper notebooks, mostly.", "Yes."]
-    fast = load_embedder(progress=False, device="cpu")
+    fast = load_embedder("all-MiniLM-L6-v2-onnx-int8", progress=False, device="cpu")
     exact = load_embedder("all-MiniLM-L6-v2", progress=False, device="cpu")
     assert fast.key != exact.key  # type: ignore[attr-defined]
     got_fast, got_exact = fast.encode(texts), exact.encode(texts)
