@@ -285,7 +285,7 @@ def load_pipeline(folder: str | Path, *, device: str | None = None, cache: bool 
         was saved, or an embedding model that is missing or whose weights
         differ from the ones it was fitted with.
     """
-    from nlpthemes.embed import load_embedder
+    from nlpthemes.embed import load_embedder, load_registry
     from nlpthemes.io.codebook_files import read_codebook
     from nlpthemes.suggest import load_suggester
     from nlpthemes.themes import load_theme_model
@@ -305,13 +305,18 @@ def load_pipeline(folder: str | Path, *, device: str | None = None, cache: bool 
         raise InputError(root, f"{IDENTITY} was edited after saving (its id does not match its contents)")
     config = PipelineConfig.from_dict(dict(identity["config"]))
     emb = identity["embedding"]
+    # fitted with no --model: load the registered model it was fitted with, not today's default
+    # (the default changed in this release; a pipeline keeps its own vectors' model)
+    model = config.model
+    if model is None and load_registry().get(str(emb.get("name", ""))) is not None:
+        model = str(emb["name"])
     try:
-        embedder = load_embedder(config.model, device=device, cache=cache, progress=progress)
+        embedder = load_embedder(model, device=device, cache=cache, progress=progress)
     except NlpthemesError as exc:
         raise InputError(root, f"its embedding model {emb['name']!r} cannot be loaded: {exc}") from None
     if embedder.model_hash != emb["model_hash"] or embedder.name != emb["name"]:
         raise InputError(root, f"fitted with embedding model {emb['name']} (weights sha256 {emb['model_hash'][:12]}...), "
-                               f"but {config.model or 'the default model'} here is {embedder.name} (weights sha256 "
+                               f"but {model or 'the default model'} here is {embedder.name} (weights sha256 "
                                f"{embedder.model_hash[:12]}...); install the same model or refit the pipeline")  # fmt: skip
     theme_model = load_theme_model(root / "themes")
     if theme_model.n_features_in_ != embedder.dimension:

@@ -120,3 +120,22 @@ def test_a_files_codes_do_not_depend_on_the_other_files_of_the_batch(fitted: Pat
     assert first.sum() < len(sentences) and together.applied[first].any()
     np.testing.assert_array_equal(alone.applied, together.applied[first])
     np.testing.assert_array_equal(together.applied, pipeline.suggester.decide(together.proba, adapt=False))
+
+
+@pytest.mark.slow
+def test_a_pipeline_fitted_with_an_earlier_default_keeps_its_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CPU default became minilm-use; a pipeline fitted before, with no --model, still loads its own model."""
+    from nlpthemes.embed import _load
+    from nlpthemes.jobs.pipeline import fit_pipeline
+
+    data = BATCH_DATA
+    with monkeypatch.context() as patch:  # the previous default: MiniLM alone (int8 on a CPU)
+        patch.setattr(_load, "cpu_joined_default", lambda *a, **k: None)
+        fitted = fit_pipeline([data / "wave1"], data / "codebook.csv", tmp_path / "old", quiet=True,
+                              codings=[data / "codings.csv"], config=PipelineConfig())  # fmt: skip
+    assert fitted.pipeline.config.model is None and fitted.pipeline.embedder.name == "all-MiniLM-L6-v2-onnx-int8"
+    loaded = load_pipeline(tmp_path / "old")
+    assert loaded.embedder.name == "all-MiniLM-L6-v2-onnx-int8" and loaded.embedder.dimension == 384
+    fresh = fit_pipeline([data / "wave1"], data / "codebook.csv", tmp_path / "new", quiet=True,
+                         codings=[data / "codings.csv"], config=PipelineConfig())  # fmt: skip
+    assert fresh.pipeline.embedder.name == "minilm-use" and load_pipeline(tmp_path / "new").embedder.name == "minilm-use"
