@@ -23,6 +23,7 @@ def _overview(state: State, seconds: float) -> dict[str, Any]:
         "n_participant_sentences": int(state.participant.sum()), "n_participants": len(participants),
         "n_analysed": int(state.model.n_analysed_), "model": info.get("name"),
         "model_hash": info.get("model_hash") or info.get("sha256"), "seconds": seconds,
+        "model_parts": [{"name": p.get("name"), "model_hash": p.get("model_hash")} for p in info.get("parts", ())],
         "created": time.strftime("%Y-%m-%d %H:%M"), "pseudonymised": state.pseudonymiser is not None,
     }  # fmt: skip
 

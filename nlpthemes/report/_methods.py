@@ -47,11 +47,19 @@ def methods_text(methods: dict[str, Any], overview: dict[str, Any], agreement: d
     >>> o = {"n_transcripts": 2, "n_participant_sentences": 40, "model": "fake-bow-32", "model_hash": None}
     >>> methods_text(m, o, None).startswith("We analysed 2 transcripts")
     True
+    >>> o["model_parts"] = [{"name": "a", "model_hash": "0123456789abcdef"}, {"name": "b", "model_hash": None}]
+    >>> "models, each weighted equally: a (weights SHA-256 0123456789ab...) and b. Candidate" in methods_text(m, o, None)
+    True
     """
     m, o = methods, overview
     n_participant = o.get("n_participant_sentences", o.get("n_sentences", "?"))
     model = str(o.get("model"))
     digest = f" (weights SHA-256 {str(o['model_hash'])[:12]}...)" if o.get("model_hash") else ""
+    if o.get("model_parts"):  # a joined model: name its parts, whose weights are what can be checked
+        named = [f"{p['name']}" + (f" (weights SHA-256 {str(p['model_hash'])[:12]}...)" if p.get("model_hash") else "")
+                 for p in o["model_parts"]]  # fmt: skip
+        digest = (f", which sets side by side the unit vectors of {len(named)} models, each weighted equally: "
+                  f"{' and '.join(named)}")  # fmt: skip
     parts = [
         f"We analysed {o.get('n_transcripts', '?')} transcripts with nlpthemes {m.get('version')} "
         f"({n_participant} participant sentences; interviewer turns were excluded). "
