@@ -183,11 +183,9 @@ def _coincidence_statistic(ratings: Ratings, level: str | Distance) -> UnitStati
 
     def finish_rows(sums: NDArray[np.float64]) -> NDArray[np.float64]:
         # the same as ``finish`` on each row (the ordinal metric, whose distances depend on
-        # the sums, is left to ``finish``)
-        from scipy import sparse
-
-        by_category = sparse.csr_array((np.ones(used.size), (np.arange(used.size), row)), shape=(used.size, k))
-        n_c = np.asarray((by_category.T @ sums.T).T, dtype=np.float64)
+        # the sums, is left to ``finish``); n_c: each row's sums added up by category
+        n_c = np.zeros((len(sums), k))
+        np.add.at(n_c.T, row, sums.T)
         n = n_c.sum(axis=1)
         if fixed is not None and d_used is not None:
             expected = np.einsum("ri,ij,rj->r", n_c, fixed, n_c)

