@@ -11,6 +11,7 @@ from typing import Any
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._atomic import atomic_path
 from nlpthemes.jobs._common import PseudonymOptions
+from nlpthemes.jobs._language import corpus_model
 from nlpthemes.jobs.segment import SegmentResult, run_segment
 from nlpthemes.manifest import build_manifest, write_manifest
 
@@ -54,8 +55,9 @@ def run_embed(
     out_dir : path
         Output folder (created).
     model : str or None
-        Registry name or local folder of a sentence-transformers model; the
-        default is the packaged all-MiniLM-L6-v2.
+        Registry name or local folder of a sentence-transformers model; ``None``: the
+        default embedder, or the multilingual one for Korean, Japanese or Chinese
+        transcripts (:func:`~nlpthemes.jobs._language.corpus_model`).
     device : str or None
         ``"cpu"``, ``"cuda"``...; default: CUDA when available.
     cache : bool
@@ -75,7 +77,8 @@ def run_embed(
         pseudonyms=pseudonyms, quiet=quiet, manifest=False, cache=cache,
     )  # fmt: skip
     t_load = time.perf_counter()
-    embedder = load_embedder(model, device=device, cache=cache, progress=not quiet)
+    embedder = load_embedder(corpus_model(model, segmented.corpus, options.language), device=device, cache=cache,
+                             progress=not quiet)
     t_encode = time.perf_counter()
     vectors = embedder.encode([s.text for s in segmented.sentences])
     t_done = time.perf_counter()

@@ -184,10 +184,10 @@ def fit_pipeline(
     from nlpthemes.embed import load_embedder
     from nlpthemes.io.codebook_files import read_codebook
     from nlpthemes.jobs._common import load_corpus, suggester_memory, theme_memory
+    from nlpthemes.jobs._language import corpus_model, keyword_language
     from nlpthemes.jobs._reading import reading_report, reading_warnings
     from nlpthemes.jobs.segment import segment_with_progress
     from nlpthemes.jobs.suggest import load_human_codings
-    from nlpthemes.jobs.themes import keyword_language
     from nlpthemes.suggest import JudgeOptions, make_suggester
     from nlpthemes.themes import ThemeModel
 
@@ -204,7 +204,8 @@ def fit_pipeline(
     human: Any = None
     if codings:
         human, notes = load_human_codings(codings, corpus.by_id(), book)
-    embedder = load_embedder(config.model, device=device, cache=cache, progress=not quiet)
+    embedder = load_embedder(corpus_model(config.model, corpus, options.language), device=device, cache=cache,
+                             progress=not quiet)
     import numpy as np
 
     texts = [s.text for s in sentences]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpthemes.io import ReadOptions
+from nlpthemes.jobs._language import corpus_model
 
 __all__ = ["ReviewSummary", "prepare_review", "run_review"]
 
@@ -61,7 +62,9 @@ def prepare_review(
     options, attributes
         How to read the transcripts.
     model : str, optional
-        Embedding model (default: the folder's, else all-MiniLM-L6-v2).
+        Embedding model (default: the folder's, else the default embedder, or the
+        multilingual one for Korean, Japanese or Chinese transcripts:
+        :func:`~nlpthemes.jobs._language.corpus_model`).
     refit_every : int
         Refit after this many new decided sentences (0: only on demand).
     top_k : int
@@ -83,7 +86,8 @@ def prepare_review(
     announce("reading transcripts and codebook")
     inputs = load_inputs(folder, transcripts=transcripts, codebook=codebook, codings=codings, options=options,
                          attributes=attributes, model=model)  # fmt: skip
-    embedder = load_embedder(inputs.model, cache=True, progress=not quiet)
+    embedder = load_embedder(corpus_model(inputs.model, inputs.corpus, options.language), cache=True,
+                             progress=not quiet)
     announce(f"embedding {len(inputs.sentences)} sentences")
     vectors = embedder.encode([s.text for s in inputs.sentences])
     session = ReviewSession(inputs, coder, embedder=embedder, vectors=vectors, refit_every=refit_every, top_k=top_k,

@@ -13,6 +13,7 @@ from nlpthemes.corpus import Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._csv import write_csv
 from nlpthemes.jobs._common import load_corpus, suggester_memory
+from nlpthemes.jobs._language import corpus_model
 from nlpthemes.jobs._reading import reading_report
 from nlpthemes.jobs.segment import segment_with_progress
 from nlpthemes.manifest import build_manifest, write_manifest
@@ -92,7 +93,9 @@ def run_suggest(
     top_k : int
         Candidate codes listed per sentence.
     model : str, optional
-        Embedding model (registry name or local folder).
+        Embedding model (registry name or local folder); ``None``: the
+        default embedder, or the multilingual one for Korean, Japanese or Chinese
+        transcripts (:func:`~nlpthemes.jobs._language.corpus_model`).
     include_interviewers : bool
         Also suggest codes for interviewer sentences.
     judge : JudgeOptions, optional
@@ -119,7 +122,7 @@ def run_suggest(
     notes: list[str] = []
     if codings:
         human, notes = load_human_codings(codings, corpus.by_id(), book)
-    embedder = load_embedder(model, progress=not quiet)
+    embedder = load_embedder(corpus_model(model, corpus, options.language), progress=not quiet)
     import numpy as np
 
     vectors = embedder.encode([s.text for s in sentences])

@@ -9,21 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlpthemes.corpus import Corpus, Sentence
+from nlpthemes.corpus import Sentence
 from nlpthemes.io import ReadOptions
 from nlpthemes.io._csv import write_csv
 from nlpthemes.io.sentences_table import write_sentences_csv
 from nlpthemes.jobs._common import PseudonymOptions, make_pseudonymiser, theme_memory
+from nlpthemes.jobs._language import corpus_model, keyword_language
 from nlpthemes.jobs._reading import hide_names
 from nlpthemes.jobs.segment import SegmentResult, run_segment
 from nlpthemes.manifest import build_manifest, write_manifest
 from nlpthemes.pseudonymise import Pseudonymiser
-from nlpthemes.segment import detect_language
 
 __all__ = ["SENTENCE_THEME_COLUMNS", "ThemesResult", "keyword_language", "run_themes"]
 
 SENTENCE_THEME_COLUMNS = ("transcript", "index", "start", "end", "speaker", "theme", "probability", "excluded")
-CJK = frozenset({"ko", "ja", "zh"})
 
 
 @dataclass
@@ -41,21 +40,6 @@ class ThemesResult:
     seconds: float
     vectors: Any = None  # float32 (n, d), one row per sentence of segmented.sentences
     embedder: Any = None  # the Embedder that made them
-
-
-def keyword_language(corpus: Corpus, language: str) -> str:
-    """The language for keywords: the given one, or the script most transcripts use.
-
-    Examples
-    --------
-    >>> from nlpthemes.corpus import Transcript
-    >>> keyword_language(Corpus([Transcript("a", "저는 괜찮아요."), Transcript("b", "네, 좋아요.")]), "auto")
-    'ko'
-    """
-    if language != "auto":
-        return language
-    votes = Counter(detect_language(t.text) for t in corpus.transcripts)
-    return sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if votes else "en"
 
 
 def _sentence_table(sentences: Sequence[Sentence], model: Any, pseudonymiser: Pseudonymiser | None) -> Any:
@@ -128,9 +112,9 @@ def run_themes(
     out_dir : path
         Output folder (created).
     model : str or None
-        Embedding model (registry name or local folder); default
-        all-MiniLM-L6-v2, or the multilingual model for Korean, Chinese or
-        Japanese transcripts.
+        Embedding model (registry name or local folder); ``None``: the
+        default embedder, or the multilingual one for Korean, Japanese or Chinese
+        transcripts (:func:`~nlpthemes.jobs._language.corpus_model`).
     device, cache
         As for :func:`nlpthemes.jobs.run_embed`.
     options, attributes, pseudonyms, quiet
@@ -159,7 +143,6 @@ def run_themes(
     'id,label,size,keywords,parent,level,share'
     """
     from nlpthemes.embed import load_embedder
-    from nlpthemes.embed._resolve import multilingual_model
     from nlpthemes.themes import ThemeModel, quotes_table, theme_distribution, themes_table
 
     def announce(name: str) -> None:
@@ -177,7 +160,7 @@ def run_themes(
     segmented.reading = hide_names(segmented.reading, pseudonymiser)
     write_sentences_csv(sentences, out / "sentences.csv", pseudonymiser=pseudonymiser)
     language = keyword_language(segmented.corpus, options.language)
-    model_name = model if model is not None else (multilingual_model() if language in CJK else None)
+    model_name = corpus_model(model, segmented.corpus, language)
     t_embed = time.perf_counter()
     announce("embedding")
     embedder = load_embedder(model_name, device=device, cache=cache, progress=not quiet)
