@@ -61,6 +61,7 @@ _RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_
 _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
 _MIN_BLOCK_ROWS = 30  # coded sentences per part when codes come from one interview only
 _TURN_WEIGHTS = (0.0, 0.5, 1.0)  # how much a sentence's probabilities follow its turn's (chosen out of fold)
+_PREDICT_PAIRS = 400_000  # (sentence, code) pairs judged together: about 250 MB of features
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
 # the judge reads the retriever's similarity features alone, with their passage averages, or
 # every feature, as out-of-fold kappa says: evidence from the coder's codes helps where codes
@@ -448,6 +449,19 @@ class JudgedSuggester(ParamsMixin):
             scores = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
             judged = _zero_shot_probabilities(self.scorer_.name, scores, candidates)
             return _fill_non_candidates(judged, np.minimum(proba, 1e-3), candidates)
+        # the pair features take about 600 bytes per (sentence, code) pair: a large study is judged
+        # a block of whole transcripts at a time, which gives the same probabilities
+        blocks = transcript_blocks([s.transcript_id for s in sentences], max(1, _PREDICT_PAIRS // len(self.codes_)))
+        if len(blocks) == 1:
+            return self._judge_proba(sentences, raw)
+        proba = np.empty((len(sentences), len(self.codes_)))
+        for start, stop in blocks:
+            proba[start:stop] = self._judge_proba(sentences[start:stop], raw[start:stop])
+        return proba
+
+    def _judge_proba(self, sentences: Sequence[Sentence], raw: NDArray[np.float32]) -> NDArray[np.float64]:
+        """The judge's probabilities for sentences that hold each of their transcripts whole."""
+        r = self.retriever_
         context = r._vectors(sentences, raw)
         features = pair_features(sentences, context, normalise(raw), r.code_vectors_, self.reference_,
                                  example_weight=r.example_weight_, column_mean=r.column_mean_,
@@ -498,6 +512,29 @@ class JudgedSuggester(ParamsMixin):
         from nlpthemes.suggest._persist_judged import save_judged
 
         return Path(save_judged(self, path))
+
+
+def transcript_blocks(transcripts: Sequence[str], size: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` blocks of about ``size`` consecutive rows, cut only where every transcript
+    before the cut has ended (it does not appear again after it); a longer transcript is one block.
+
+    Examples
+    --------
+    >>> transcript_blocks(["a", "a", "b", "b", "c"], 2)
+    [(0, 2), (2, 4), (4, 5)]
+    >>> transcript_blocks(["a", "b", "a", "c"], 1)
+    [(0, 3), (3, 4)]
+    >>> transcript_blocks(["a", "a", "a"], 1)
+    [(0, 3)]
+    """
+    last = {t: i for i, t in enumerate(transcripts)}
+    blocks, start, reach = [], 0, -1
+    for i, t in enumerate(transcripts):
+        reach = max(reach, last[t])
+        if reach == i and (i + 1 - start >= size or i + 1 == len(transcripts)):
+            blocks.append((start, i + 1))
+            start = i + 1
+    return blocks
 
 
 def transcript_folds(groups: Sequence[str], rows: NDArray[np.intp], n_folds: int) -> NDArray[np.intp]:

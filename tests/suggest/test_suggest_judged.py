@@ -132,6 +132,30 @@ def test_the_judge_learns_acts_the_codebook_alone_cannot_tell(study) -> None:  #
     assert set(tried) == {"similarity", "passage", "all"} and tried["all"] == max(tried.values()) > tried["similarity"]
 
 
+def test_a_large_study_is_judged_in_blocks_of_whole_transcripts_with_the_same_probabilities(
+    study, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import nlpthemes.suggest._judged as judged
+
+    sentences, gold, codings, test = study
+    model = JudgedSuggester(embedder=FakeEmbedder(dimension=256)).fit(sentences, _codebook(), codings=codings)
+    held_out = [sentences[i] for i in test]  # 8 transcripts of 16 sentences
+    whole = model.predict_proba(held_out)
+    calls: list[int] = []
+    original = JudgedSuggester._judge_proba
+
+    def counting(self, chunk, raw):  # type: ignore[no-untyped-def]
+        calls.append(len(chunk))
+        return original(self, chunk, raw)
+
+    monkeypatch.setattr(JudgedSuggester, "_judge_proba", counting)
+    monkeypatch.setattr(judged, "_PREDICT_PAIRS", 4 * 20)  # 20 sentences of 4 codes a block: 2 transcripts
+    blocked = model.predict_proba(held_out)
+    assert calls == [32, 32, 32, 32]  # whole transcripts, never cut inside one
+    np.testing.assert_allclose(blocked, whole, rtol=0, atol=1e-12)
+    assert (model.decide(blocked) == model.decide(whole)).all()
+
+
 def test_a_few_codes_from_one_transcript_leave_the_decisions_to_the_retriever(study) -> None:  # type: ignore[no-untyped-def]
     sentences, gold, _, _ = study
     emb = FakeEmbedder(dimension=64)
