@@ -222,12 +222,19 @@ def test_scalable_path_pca_and_minibatch_kmeans() -> None:
     assert sorted(np.bincount(labels[labels >= 0]).tolist()) == [100, 100, 100, 100] or (labels == -1).sum() <= 4
 
 
-def test_a_refit_on_the_same_vectors_reads_the_reduction_kept_in_memory(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def reductions(monkeypatch):  # type: ignore[no-untyped-def]
+    """The number of rows of each reduction computed (not read from memory), in order."""
     from nlpthemes.themes import _cluster
 
     calls: list[int] = []
     real = _cluster._reduce
     monkeypatch.setattr(_cluster, "_reduce", lambda x, plan, seed: calls.append(len(x)) or real(x, plan, seed))
+    return calls
+
+
+def test_a_refit_on_the_same_vectors_reads_the_reduction_kept_in_memory(tmp_path, reductions) -> None:  # type: ignore[no-untyped-def]
+    calls = reductions
     texts = [f"sentence number {i} here" for i in range(300)]
     x = blobs(75, 4)
     first = ThemeModel(reduction="pca", memory=tmp_path).fit(texts, x)
@@ -249,6 +256,25 @@ def test_a_refit_on_the_same_vectors_reads_the_reduction_kept_in_memory(tmp_path
     # the folder is this machine's: a saved model does not carry it
     saved = again.save(tmp_path / "model")
     assert str(tmp_path) not in (saved / "theme_model.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_umap_reduction_kept_with_other_umap_settings_is_not_read(tmp_path, reductions, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from nlpthemes.themes import _cluster
+
+    calls = reductions
+    texts = [f"sentence number {i} here" for i in range(300)]
+    x = blobs(60, 5)
+    ThemeModel(reduction="umap", memory=tmp_path).fit(texts, x)
+    ThemeModel(reduction="umap", memory=tmp_path).fit(texts, x)
+    assert len(calls) == 1  # the same settings: read
+    ThemeModel(reduction="umap", n_themes=6, memory=tmp_path).fit(texts, x)  # another fit, the same reduction
+    assert len(calls) == 1
+    # another number of epochs (in a release, the themes' source digest changes with it too, so
+    # the kept fits are not read either; here another number of themes stands for that)
+    monkeypatch.setattr(_cluster, "UMAP_EPOCHS", 50)
+    ThemeModel(reduction="umap", n_themes=7, memory=tmp_path).fit(texts, x)
+    assert len(calls) == 2 and len(list(tmp_path.glob("umap-*.npy"))) == 2
 
 
 @pytest.mark.slow
