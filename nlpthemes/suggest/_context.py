@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nlpthemes.corpus import Sentence
-from nlpthemes.suggest._windows import runs, window_sum
+from nlpthemes.suggest._windows import runs, window_average
 
 __all__ = ["contextual", "normalise", "question_context"]
 
@@ -16,7 +16,7 @@ __all__ = ["contextual", "normalise", "question_context"]
 def normalise(matrix: NDArray[np.float32]) -> NDArray[np.float32]:
     """Rows scaled to unit length (zero rows stay zero)."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32, copy=False)
 
 
 def question_context(sentences: Sequence[Sentence], vectors: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -77,6 +77,7 @@ def contextual(
         vectors = normalise(vectors + question_weight * question_context(sentences, vectors))
     if weight == 0 or window == 0 or len(sentences) == 0:
         return vectors
-    sums, counts = window_sum(vectors, runs(sentences), window)
-    out = vectors + weight * (sums / counts[:, None]).astype(np.float32)
+    out = window_average(vectors, runs(sentences), window)
+    out *= np.float32(weight)
+    out += vectors
     return normalise(out)
