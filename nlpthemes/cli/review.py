@@ -39,7 +39,10 @@ def review(
     refit_every: Annotated[int, typer.Option("--refit-every", help="Refit after this many decided sentences "
                                                                    "(0: only with the Refit button).")] = 10,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Suggestions shown per sentence.")] = 3,
-    model: Annotated[str | None, typer.Option("--model", "-m", help="Embedding model name or folder.")] = None,
+    model: Annotated[str | None, typer.Option(
+        "--model", "-m", help="Embedding model name or folder (default: the model of the run in FOLDER; else "
+                              "minilm-use on a CPU, all-MiniLM-L6-v2 on a CUDA GPU, and for Korean, Japanese or "
+                              "Chinese transcripts embeddinggemma-300m if installed, else multilingual USE).")] = None,
     interviewer: r.Interviewer = None,
     no_guess_interviewers: r.NoGuess = False,
     attributes: r.Attributes = None,
