@@ -25,13 +25,14 @@ __all__ = ["Device", "MinThemeSize", "Model", "NThemes", "NoCache", "OptionGroup
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# what no --model gives (review: after the model of the run it reviews)
+MODEL_DEFAULT = ("on a CPU: minilm-use (all-MiniLM-L6-v2 as its int8 ONNX export, read together with multilingual "
+                 "USE); on a CUDA GPU: all-MiniLM-L6-v2. Korean, Japanese or Chinese transcripts: "
+                 "embeddinggemma-300m if installed, else multilingual USE")
 Model = Annotated[
     str | None,
     typer.Option("--model", "-m", help="Embedding model: a registry name (e.g. all-MiniLM-L6-v2, onnx-int8, "
-                                       "static, multilingual) or a local folder; default on a CPU: minilm-use "
-                                       "(all-MiniLM-L6-v2 as its int8 ONNX export, read together with multilingual "
-                                       "USE); on a CUDA GPU: all-MiniLM-L6-v2. Korean, Japanese or Chinese "
-                                       "transcripts: embeddinggemma-300m if installed, else multilingual USE."),
+                                       f"static, multilingual) or a local folder; default {MODEL_DEFAULT}."),
 ]  # fmt: skip
 Device = Annotated[str | None, typer.Option("--device", help="cpu, cuda, cuda:N or mps (default: auto).")]
 NoCache = Annotated[bool, typer.Option("--no-cache", help="Do not use the embedding cache.")]

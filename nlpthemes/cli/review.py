@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from nlpthemes.cli import _options as o
 from nlpthemes.cli import _reading as r
 from nlpthemes.cli._common import EXIT_USAGE_ERROR, fail, friendly_errors, note
 
@@ -40,9 +41,8 @@ def review(
                                                                    "(0: only with the Refit button).")] = 10,
     top_k: Annotated[int, typer.Option("--top-k", "-k", help="Suggestions shown per sentence.")] = 3,
     model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Embedding model name or folder (default: the model of the run in FOLDER; else "
-                              "minilm-use on a CPU, all-MiniLM-L6-v2 on a CUDA GPU, and for Korean, Japanese or "
-                              "Chinese transcripts embeddinggemma-300m if installed, else multilingual USE).")] = None,
+        "--model", "-m", help=f"Embedding model name or folder (default: the model of the run in FOLDER; else "
+                              f"{o.MODEL_DEFAULT}).")] = None,
     interviewer: r.Interviewer = None,
     no_guess_interviewers: r.NoGuess = False,
     attributes: r.Attributes = None,

@@ -204,7 +204,8 @@ def fit_pipeline(
     human: Any = None
     if codings:
         human, notes = load_human_codings(codings, corpus.by_id(), book)
-    embedder = load_embedder(corpus_model(config.model, corpus, options.language), device=device, cache=cache,
+    words = keyword_language(corpus, options.language)  # detected once: it picks the model and the keywords
+    embedder = load_embedder(corpus_model(config.model, corpus, words), device=device, cache=cache,
                              progress=not quiet)
     import numpy as np
 
@@ -215,7 +216,7 @@ def fit_pipeline(
     theme_model = ThemeModel(
         n_themes=config.n_themes, min_theme_size=config.min_theme_size,
         include_interviewers=config.include_interviewers,
-        language=keyword_language(corpus, options.language), random_state=config.seed,
+        language=words, random_state=config.seed,
         memory=theme_memory(cache),
     ).fit(texts, vectors, sentences=sentences)  # fmt: skip
     suggester = make_suggester(embedder, top_k=config.top_k, memory=suggester_memory(cache),
