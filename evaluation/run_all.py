@@ -75,6 +75,8 @@ KNOWN = (
                quick=("--seeds", "1", "--methods", "baselines", "zeroshot", "learned", "percode", "knn")),
     Evaluation("match_eval", "Theme-codebook matching", "--shared"),
     Evaluation("themes_ctrlshift", "Themes on the CTRL-SHIFT oral histories", "--data", quick=("--no-per-interview",)),
+    Evaluation("themes_epochs", "Themes: UMAP's epochs, fit time and AMI against human codes", "--shared",
+               quick=("--seeds", "42")),
     Evaluation("bench_themes", "Speed: theme fitting against BERTopic defaults", "--data",
                quick=("--sizes", "10000", "--no-reverse")),
     Evaluation("bench_batch", "Speed and quality of batch modes against plain sentence-transformers + BERTopic",

@@ -93,9 +93,9 @@ def number_by_size(labels: NDArray[np.int64], min_size: int = 1) -> NDArray[np.i
 EXACT_NEIGHBOURS_LIMIT = 50_000
 N_NEIGHBOURS = 15
 # UMAP's optimisation epochs: umap-learn's own number above 10,000 rows. Below it umap-learn
-# takes 500, which on CTRL+Shift (6,446 and 2,649 interviewee sentences) and TalkMoves (6,338)
-# fitted 1.9-2.7x slower for themes no closer to the human codes (AMI 0.136, 0.146, 0.047 with
-# 500 against 0.143, 0.152, 0.046 with 200; 3 seeds, README "How it is sized")
+# takes 500, which on CTRL+Shift (6,432 and 2,649 interviewee sentences) and TalkMoves (6,338)
+# fitted about twice as slowly for themes no closer to the human codes (AMI 0.139, 0.141, 0.042
+# with 500 against 0.135, 0.138, 0.049 with 200, 3 seeds: evaluation/themes_epochs.py)
 UMAP_EPOCHS = 200
 
 
