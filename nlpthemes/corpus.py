@@ -46,6 +46,9 @@ class Reading:
     warnings : tuple of str
         Problems worth a look, such as one speaker getting every sentence
         of a file that has several speaker labels.
+    column : str or None
+        For CSV/XLSX answers, the column (the survey question) the answer was
+        read from.
 
     Examples
     --------
@@ -57,6 +60,7 @@ class Reading:
     detected: bool = True
     scores: tuple[tuple[str, float], ...] = ()
     warnings: tuple[str, ...] = ()
+    column: str | None = None
 
 
 @dataclass(frozen=True)

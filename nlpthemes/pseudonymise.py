@@ -69,7 +69,8 @@ class Pseudonymiser:
                 label = turn.speaker
                 if label is None or label in self.key or _is_role(label):
                     continue
-                if transcript.turns and len(transcript.turns) == 1 and label == transcript.id:
+                answer = transcript.reading is not None and transcript.reading.layout == "answers"
+                if len(transcript.turns) == 1 and (label == transcript.id or answer):
                     continue  # an answer's respondent id is already a pseudonym
                 self.key[label] = self._next("I" if turn.is_interviewer else "P")
 

@@ -35,7 +35,10 @@ Attributes = Annotated[
 Language = Annotated[str, typer.Option("--language", help="Language code for sentence splitting, or 'auto'.")]
 Encoding = Annotated[str | None, typer.Option("--encoding", help="Force the text encoding (default: detect).")]
 IdColumn = Annotated[str | None, typer.Option("--id-column", help="CSV/XLSX: the id column.")]
-TextColumn = Annotated[str | None, typer.Option("--text-column", help="CSV/XLSX: the text column.")]
+TextColumn = Annotated[
+    list[str] | None,
+    typer.Option("--text-column", help="CSV/XLSX: the text column; for a survey, a question column (repeatable)."),
+]
 SpeakerColumn = Annotated[
     str | None, typer.Option("--speaker-column", help="CSV/XLSX: a speaker column (rows are turns).")
 ]
@@ -76,7 +79,7 @@ def reading_options(
     language: str,
     encoding: str | None,
     id_column: str | None,
-    text_column: str | None,
+    text_column: list[str] | str | None,
     speaker_column: str | None,
     layout: str = "auto",
 ) -> Any:
@@ -90,7 +93,7 @@ def reading_options(
         language=language,
         encoding=encoding,
         id_column=id_column,
-        text_column=text_column,
+        text_column=(text_column,) if isinstance(text_column, str) else tuple(text_column or ()) or None,
         speaker_column=speaker_column,
     )
 
@@ -113,11 +116,12 @@ def report_read_errors(errors: list[tuple[str, str]], quiet: bool) -> None:
 
 
 def report_reading(reading: list[dict[str, Any]], quiet: bool, *, files: bool = True) -> None:
-    """Print how each file was read (unless quiet) and a warning line per file that looks misread."""
-    from nlpthemes.jobs._reading import reading_lines, reading_warnings
+    """Print how each file was read (unless quiet; ``files=False``: only the columns of survey tables) and a
+    warning line per file that looks misread."""
+    from nlpthemes.jobs._reading import column_lines, reading_lines, reading_warnings
 
-    if files and not quiet:
-        for line in reading_lines(reading):
+    if not quiet:  # without the files: which columns of a survey table were read
+        for line in reading_lines(reading) if files else column_lines(reading):
             typer.echo(f"  {line}", err=True)
     for message in reading_warnings(reading):
         typer.echo(f"warning: {message}", err=True)

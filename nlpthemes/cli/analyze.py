@@ -103,6 +103,8 @@ def analyze(
         min_coverage=min_coverage, n_resamples=n_resamples, group_by=group_by, compare=pair, n_themes=themes,
         quiet=quiet, step=step, judge=judging,
     )  # fmt: skip
+    for line in result.notes:
+        note(f"  {line}", quiet=quiet)
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)
     for line in _summary_lines(result.summary, result.files):

@@ -25,9 +25,13 @@ class ReadOptions:
         ISO 639-1 code for sentence splitting, or ``"auto"`` to detect it.
     encoding : str or None
         Force a text encoding instead of detecting it.
-    id_column, text_column, speaker_column : str or None
+    id_column, speaker_column : str or None
         Columns of CSV/XLSX files. With a speaker column, each file is one
         transcript whose rows are turns; otherwise each row is one answer.
+    text_column : str, tuple of str or None
+        The text column of a CSV/XLSX file, or, for a survey, every question
+        column to read (each answer to each question becomes a transcript).
+        ``None``: found by name, else every column of free-text answers.
     layout : str
         How speaker turns are written in text-like files (``.txt``, ``.md``,
         ``.docx``, ``.html``): ``"auto"`` detects it; a name from
@@ -44,6 +48,8 @@ class ReadOptions:
     'auto'
     >>> ReadOptions(layout="rev").layout
     'rev'
+    >>> ReadOptions(text_column="why").text_columns
+    ('why',)
     """
 
     interviewers: tuple[str, ...] = ()
@@ -52,7 +58,7 @@ class ReadOptions:
     language: str = "auto"
     encoding: str | None = None
     id_column: str | None = None
-    text_column: str | None = None
+    text_column: str | tuple[str, ...] | None = None
     speaker_column: str | None = None
     layout: str = "auto"
 
@@ -61,3 +67,10 @@ class ReadOptions:
             from nlpthemes.io.layouts import check_layout
 
             check_layout(self.layout)
+
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        """The text columns asked for (none: find them)."""
+        if self.text_column is None:
+            return ()
+        return (self.text_column,) if isinstance(self.text_column, str) else tuple(self.text_column)

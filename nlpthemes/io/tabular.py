@@ -2,9 +2,12 @@
 
 Two shapes are read:
 
-* **answers**: an id column and a text column; each answer is a transcript
-  whose single speaker is the respondent id. Other short columns (group, age,
-  ...) become the respondent's attributes.
+* **answers**: an id column and one or more text columns (survey questions);
+  each answer is a transcript whose single speaker is the respondent id. With
+  several questions, each answer is its own transcript (``"{id} {question}"``)
+  with the question as the attribute ``question``. Other short columns (group,
+  age, ...) become the respondent's attributes. Qualtrics exports (question
+  texts in the second row, import ids in the third) are read as such.
 * **turn table**: a speaker column and a text column; each row is a turn and
   the file (or each value of a transcript column) is one transcript. A row
   with an empty speaker continues the previous speaker.
@@ -30,10 +33,15 @@ __all__ = ["read_table", "read_rows"]
 
 _TEXT_NAMES = ("text", "answer", "response", "words", "utterance", "utterance_text", "content",
                "comment", "comments", "transcript_text", "segment")  # fmt: skip
-_ID_NAMES = ("id", "respondent", "respondent_id", "response_id", "participant", "participant_id")
+_ID_NAMES = ("id", "respondent", "respondent_id", "response_id", "responseid", "participant", "participant_id")
 _SPEAKER_NAMES = ("speaker", "interlocutor", "speaker_name", "role")
 _TRANSCRIPT_NAMES = ("transcript", "transcript_id", "interview", "interview_id", "document")
 _ATTRIBUTE_MAX_LEN = 60
+# a column of free-text answers: values of this many words on average (codes, notes and names are
+# shorter), nearly all different, in at least this share of the rows
+_ANSWER_WORDS, _ANSWER_DISTINCT, _ANSWER_FILLED = 8.0, 0.8, 0.1
+_QUESTION_ID_MAX_LEN = 24  # a longer question header is named Q1, Q2... in transcript ids
+_IMPORT_ID = re.compile(r'^\{"ImportId":')
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
@@ -157,19 +165,77 @@ def read_table(path: Path, options: ReadOptions = ReadOptions()) -> list[Transcr
         answer ids, or no text at all.
     """
     header, rows = read_rows(path, options)
+    header, questions, rows = _qualtrics(header, rows)
     speaker_col = _find(header, options.speaker_column, _SPEAKER_NAMES, path, "speaker")
     id_col = _find(header, options.id_column, _ID_NAMES + _TRANSCRIPT_NAMES, path, "id")
-    text_col = _find(header, options.text_column, _TEXT_NAMES, path, "text")
-    if text_col is None:
-        text_col = _longest_text_column(header, rows, {c for c in (speaker_col, id_col) if c is not None})
-    if text_col is None:
+    skip = {c for c in (speaker_col, id_col) if c is not None}
+    named = [_find(header, name, (), path, "text") for name in options.text_columns]
+    text_cols = [c for c in named if c is not None]
+    if not text_cols:
+        found = _find(header, None, _TEXT_NAMES, path, "text")
+        text_cols = [found] if found is not None else []
+        if speaker_col is None:  # answers: every other column of free-text answers is a question too
+            text_cols += [j for j in _answer_columns(header, rows, skip) if j not in text_cols]
+            text_cols.sort()
+    if not text_cols:
+        longest = _longest_text_column(header, rows, skip)
+        text_cols = [longest] if longest is not None else []
+    if not text_cols:
         raise InputError(
             path, f"no text column found; name it with --text-column (columns: {', '.join(header)})"
         )
     if speaker_col is not None:
+        if len(text_cols) > 1:
+            raise InputError(path, "a table of speaker turns has one text column; name only one with --text-column")
         transcript_col = _find(header, None, _TRANSCRIPT_NAMES, path, "transcript")
-        return _turn_tables(path, rows, speaker_col, text_col, transcript_col, options)
-    return _answers(path, header, rows, id_col, text_col, options)
+        return _turn_tables(path, rows, speaker_col, text_cols[0], transcript_col, options)
+    return _answers(path, header, rows, id_col, text_cols, questions, options)
+
+
+def _answer_columns(header: Sequence[str], rows: list[list[str]], skip: set[int]) -> list[int]:
+    """Columns that hold free-text answers: several words each, nearly all different.
+
+    Examples
+    --------
+    >>> rows = [["1", "I liked the story a lot, it made me think", "a; b", "yes"],
+    ...         ["2", "The music was calm and the colours were beautiful", "c", "no"]]
+    >>> _answer_columns(["id", "why", "codes", "again"], rows, {0})
+    [1]
+    """
+    out = []
+    for j in range(len(header)):
+        if j in skip:
+            continue
+        values = [r[j].strip() for r in rows if j < len(r) and r[j].strip()]
+        if len(values) < max(2, _ANSWER_FILLED * len(rows)):
+            continue
+        words = sum(len(v.split()) for v in values) / len(values)
+        if words >= _ANSWER_WORDS and len(set(values)) >= _ANSWER_DISTINCT * len(values):
+            out.append(j)
+    return out
+
+
+def _qualtrics(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:
+    """Header, question texts and answer rows, without the extra header rows of a Qualtrics export.
+
+    Qualtrics writes the question texts in the second row and ``{"ImportId": ...}``
+    in the third (older exports: only the import ids).
+
+    Examples
+    --------
+    >>> h = ["ResponseId", "Q1"]
+    >>> rows = [["Response ID", "Why do you play?"], ['{"ImportId":"_recordId"}', '{"ImportId":"QID1_TEXT"}'],
+    ...         ["R_1", "Because it is fun with friends"]]
+    >>> _qualtrics(h, rows)
+    (['ResponseId', 'Q1'], ['Response ID', 'Why do you play?'], [['R_1', 'Because it is fun with friends']])
+    """
+    for i in (0, 1):
+        if i < len(rows):
+            cells = [c for c in rows[i] if c.strip()]
+            if cells and sum(bool(_IMPORT_ID.match(c.strip())) for c in cells) * 2 >= len(cells):
+                questions = [q.strip() for q in rows[0]] if i == 1 else list(header)
+                return header, questions + [""] * (len(header) - len(questions)), rows[i + 1:]
+    return header, list(header), rows
 
 
 def _cell(row: list[str], j: int | None) -> str:
@@ -177,37 +243,45 @@ def _cell(row: list[str], j: int | None) -> str:
 
 
 def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int | None,
-             text_col: int, options: ReadOptions) -> list[Transcript]:  # fmt: skip
+             text_cols: list[int], questions: list[str], options: ReadOptions) -> list[Transcript]:  # fmt: skip
     out: list[Transcript] = []
     seen: set[str] = set()
     attribute_cols = [
         j for j in range(len(header))
-        if j not in (id_col, text_col)
+        if j != id_col and j not in text_cols
         and all(len(_cell(r, j)) <= _ATTRIBUTE_MAX_LEN for r in rows)
     ]  # fmt: skip
+    several = len(text_cols) > 1
+    labels = {j: header[j] if len(header[j]) <= _QUESTION_ID_MAX_LEN else f"Q{k}"
+              for k, j in enumerate(text_cols, start=1)}  # fmt: skip
     for n, row in enumerate(rows, start=1):
-        text = _clean(_cell(row, text_col))
-        if not text:
-            continue
         ident = _cell(row, id_col).strip() or str(n)
+        answers = [(j, _clean(_cell(row, j))) for j in text_cols]
+        if not any(text for _, text in answers):
+            continue
         if ident in seen:
             raise InputError(path, f"answer id {ident!r} appears twice in the id column")
         seen.add(ident)
         attributes = {header[j]: _cell(row, j).strip() for j in attribute_cols if _cell(row, j).strip()}
-        language = detect_language(text) if options.language == "auto" else options.language
-        out.append(
-            Transcript(
-                id=ident,
-                text=text,
-                turns=(Turn(0, len(text), ident),),
-                source=str(path),
-                participants={ident: attributes},
-                language=language,
-                reading=Reading("answers", detected=False),
+        for j, text in answers:
+            if not text:
+                continue
+            language = detect_language(text) if options.language == "auto" else options.language
+            extra = {"question": questions[j] or header[j]} if several else {}
+            out.append(
+                Transcript(
+                    id=f"{ident} {labels[j]}" if several else ident,
+                    text=text,
+                    turns=(Turn(0, len(text), ident),),
+                    source=str(path),
+                    participants={ident: {**attributes, **extra}},
+                    language=language,
+                    reading=Reading("answers", detected=False, column=header[j]),
+                )
             )
-        )
     if not out:
-        raise InputError(path, f"the text column {header[text_col]!r} is empty")
+        columns = ", ".join(repr(header[j]) for j in text_cols)
+        raise InputError(path, f"the text column{'s' if several else ''} {columns} {'are' if several else 'is'} empty")
     return out
 
 

@@ -34,6 +34,7 @@ class State:
     announce: Callable[[str], None]
     files: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     pseudonymiser: Pseudonymiser | None = None
     human: Any = None
@@ -78,7 +79,7 @@ class State:
         """Segment, embed, find themes (run_themes writes its tables), then keep the vectors."""
         import pandas as pd
 
-        from nlpthemes.jobs._reading import reading_warnings
+        from nlpthemes.jobs._reading import column_lines, reading_warnings
         from nlpthemes.jobs.themes import run_themes
 
         started = time.perf_counter()
@@ -98,6 +99,7 @@ class State:
                 self.sheets[Path(name).stem] = pd.read_csv(self.out / name, keep_default_na=False)
         self.warnings += [f"skipped {message}" for _, message in self.corpus.errors]
         self.warnings += reading_warnings(result.segmented.reading)
+        self.notes += column_lines(result.segmented.reading)
         self.embedder = result.embedder  # the same model, and the vectors of the same sentences, in order
         self.vectors = np.asarray(result.vectors, dtype=np.float32)
         self.labels = dict(zip(result.themes["id"], result.themes["label"], strict=True))

@@ -15,7 +15,7 @@ from typing import Any
 
 from nlpthemes.corpus import Sentence, Transcript
 
-__all__ = ["hide_names", "reading_lines", "reading_report", "reading_warnings"]
+__all__ = ["column_lines", "hide_names", "reading_lines", "reading_report", "reading_warnings"]
 
 
 def reading_report(transcripts: Iterable[Transcript], sentences: Iterable[Sentence]) -> list[dict[str, Any]]:
@@ -54,6 +54,7 @@ def reading_report(transcripts: Iterable[Transcript], sentences: Iterable[Senten
             "scores": dict(reading.scores) if reading else {},
             "speakers": speakers,
             "warnings": list(reading.warnings) if reading else [],
+            **({"column": reading.column} if reading and reading.column else {}),
         })  # fmt: skip
     return rows
 
@@ -113,7 +114,7 @@ def reading_lines(rows: Sequence[dict[str, Any]], *, max_files: int = 12) -> lis
     """
     if len(rows) > max_files:
         layouts = Counter(str(row["layout"]) for row in rows)
-        return ["layouts: " + ", ".join(f"{name} {n}" for name, n in layouts.most_common())]
+        return ["layouts: " + ", ".join(f"{name} {n}" for name, n in layouts.most_common())] + column_lines(rows)
     lines = []
     for row in rows:
         parts = [
@@ -122,4 +123,25 @@ def reading_lines(rows: Sequence[dict[str, Any]], *, max_files: int = 12) -> lis
         ]  # fmt: skip
         said = f"{', '.join(parts)} sentences" if parts else "no sentences"
         lines.append(f"{_name(row)} [{row['layout']}]: {said}")
+    return lines + column_lines(rows)
+
+
+def column_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
+    """For each table of answers, the columns (questions) its answers were read from.
+
+    Examples
+    --------
+    >>> rows = [{"source": "s.csv", "column": c} for c in ("why", "how", "why")]
+    >>> column_lines(rows)
+    ['s.csv: answers read from 2 columns: why 2, how 1 (choose them with --text-column)']
+    """
+    columns: dict[str, Counter[str]] = {}
+    for row in rows:
+        if row.get("column"):
+            columns.setdefault(str(row.get("source") or row.get("transcript")), Counter())[row["column"]] += 1
+    lines = []
+    for source, counts in columns.items():
+        listed = ", ".join(f"{column} {n}" for column, n in counts.items())
+        lines.append(f"{Path(source).name}: answers read from {len(counts)} column{'s' if len(counts) > 1 else ''}: "
+                     f"{listed} (choose them with --text-column)")  # fmt: skip
     return lines

@@ -29,13 +29,14 @@ _SAMPLE_INTERVIEWER = "Dan"
 
 @dataclass
 class AnalyzeResult:
-    """What an analyze run produced: the output folder, its files, a summary and warnings."""
+    """What an analyze run produced: the output folder, its files, a summary, warnings and notes on reading."""
 
     out_dir: Path
     files: dict[str, str]
     summary: dict[str, Any]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def sample_inputs() -> tuple[Path, Path, Path]:
@@ -223,4 +224,4 @@ def run_analyze(
         json.dump(json_ready(manifest), handle, indent=2, ensure_ascii=False, default=str, allow_nan=False)
         handle.write("\n")
     return AnalyzeResult(out_dir=out, files=dict(state.files), summary=_finish.summary(state, seconds), seconds=seconds,
-                         warnings=list(state.warnings))  # fmt: skip
+                         warnings=list(state.warnings), notes=list(state.notes))  # fmt: skip
