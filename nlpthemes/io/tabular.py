@@ -6,8 +6,8 @@ Two shapes are read:
   each answer is a transcript whose single speaker is the respondent id. With
   several questions, each answer is its own transcript (``"{id} {question}"``)
   with the question as the attribute ``question``. Other short columns (group,
-  age, ...) become the respondent's attributes. Qualtrics exports (question
-  texts in the second row, import ids in the third) are read as such.
+  age, ...) become the respondent's attributes. The extra header rows of
+  Qualtrics and SurveyMonkey exports are not read as answers.
 * **turn table**: a speaker column and a text column; each row is a turn and
   the file (or each value of a transcript column) is one transcript. A row
   with an empty speaker continues the previous speaker.
@@ -33,7 +33,8 @@ __all__ = ["read_table", "read_rows"]
 
 _TEXT_NAMES = ("text", "answer", "response", "words", "utterance", "utterance_text", "content",
                "comment", "comments", "transcript_text", "segment")  # fmt: skip
-_ID_NAMES = ("id", "respondent", "respondent_id", "response_id", "responseid", "participant", "participant_id")
+_ID_NAMES = ("id", "respondent", "respondent_id", "respondent id", "response_id", "response id", "responseid",
+             "participant", "participant_id")  # fmt: skip
 _SPEAKER_NAMES = ("speaker", "interlocutor", "speaker_name", "role")
 _TRANSCRIPT_NAMES = ("transcript", "transcript_id", "interview", "interview_id", "document")
 _ATTRIBUTE_MAX_LEN = 60
@@ -165,7 +166,7 @@ def read_table(path: Path, options: ReadOptions = ReadOptions()) -> list[Transcr
         answer ids, or no text at all.
     """
     header, rows = read_rows(path, options)
-    header, questions, rows = _qualtrics(header, rows)
+    header, questions, rows = _survey_header_rows(header, rows)
     speaker_col = _find(header, options.speaker_column, _SPEAKER_NAMES, path, "speaker")
     id_col = _find(header, options.id_column, _ID_NAMES + _TRANSCRIPT_NAMES, path, "id")
     skip = {c for c in (speaker_col, id_col) if c is not None}
@@ -215,18 +216,19 @@ def _answer_columns(header: Sequence[str], rows: list[list[str]], skip: set[int]
     return out
 
 
-def _qualtrics(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:
-    """Header, question texts and answer rows, without the extra header rows of a Qualtrics export.
+def _survey_header_rows(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:
+    """Header, question texts and answer rows, without the extra header rows of survey exports.
 
     Qualtrics writes the question texts in the second row and ``{"ImportId": ...}``
-    in the third (older exports: only the import ids).
+    in the third (older exports: only the import ids); SurveyMonkey writes
+    ``Response`` or ``Open-Ended Response`` under each question.
 
     Examples
     --------
     >>> h = ["ResponseId", "Q1"]
     >>> rows = [["Response ID", "Why do you play?"], ['{"ImportId":"_recordId"}', '{"ImportId":"QID1_TEXT"}'],
     ...         ["R_1", "Because it is fun with friends"]]
-    >>> _qualtrics(h, rows)
+    >>> _survey_header_rows(h, rows)
     (['ResponseId', 'Q1'], ['Response ID', 'Why do you play?'], [['R_1', 'Because it is fun with friends']])
     """
     for i in (0, 1):
@@ -235,6 +237,8 @@ def _qualtrics(header: list[str], rows: list[list[str]]) -> tuple[list[str], lis
             if cells and sum(bool(_IMPORT_ID.match(c.strip())) for c in cells) * 2 >= len(cells):
                 questions = [q.strip() for q in rows[0]] if i == 1 else list(header)
                 return header, questions + [""] * (len(header) - len(questions)), rows[i + 1:]
+    if rows and any(c.strip() == "Open-Ended Response" for c in rows[0]):
+        return header, list(header), rows[1:]
     return header, list(header), rows
 
 

@@ -96,3 +96,13 @@ def test_every_command_names_the_columns_it_read(capsys: pytest.CaptureFixture[s
     assert printed.strip() == "qualtrics_export.csv: answers read from 2 columns: Q1 2, Q2 2 (choose them with --text-column)"
     report_reading(rows, quiet=True, files=False)
     assert capsys.readouterr().err == ""
+
+
+def test_surveymonkey_export_subheader_row() -> None:
+    transcripts = read_transcripts(DATA / "surveymonkey_export.csv")
+    # the row of "Open-Ended Response" labels is not an answer; "How often" (one word) is an attribute
+    assert [t.id for t in transcripts][:3] == ["11813377201 Q1", "11813377201 Q2", "11813377202 Q1"]
+    assert len(transcripts) == 5
+    participant = transcripts[1].participants["11813377201"]
+    assert participant["question"] == "Anything else you would like to tell us about working together?"
+    assert participant["How often did you meet?"] == "Monthly"
