@@ -51,6 +51,7 @@ def review(
     id_column: r.IdColumn = None,
     text_column: r.TextColumn = None,
     speaker_column: r.SpeakerColumn = None,
+    layout: r.Layout = "auto",
     quiet: r.Quiet = False,
 ) -> None:
     """Review the machine's code suggestions in your browser; every decision is saved at once and teaches it."""
@@ -84,7 +85,7 @@ def review(
         transcripts=transcripts or (), codebook=codebook, codings=codings or (), attributes=attributes, model=model,
         refit_every=refit_every, top_k=top_k, quiet=quiet, step=None if quiet else (lambda s: note(f"{s}...")),
         options=r.reading_options(interviewer, no_guess_interviewers, language, encoding, id_column, text_column,
-                                  speaker_column),
+                                  speaker_column, layout=layout),
     )  # fmt: skip
     note(f"{summary.decided} sentences decided, {summary.codings} codes -> {summary.folder / 'codings.csv'}",
          quiet=quiet)

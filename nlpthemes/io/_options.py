@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["ReadOptions"]
 
@@ -67,6 +69,29 @@ class ReadOptions:
             from nlpthemes.io.layouts import check_layout
 
             check_layout(self.layout)
+
+    def record(self) -> dict[str, Any]:
+        """How files were read, as JSON-ready values (for a run's manifest; see :meth:`from_record`).
+
+        Examples
+        --------
+        >>> ReadOptions.from_record(ReadOptions(layout="rev", text_column=("q1", "q2")).record()).text_columns
+        ('q1', 'q2')
+        """
+        return {"interviewers": list(self.interviewers), "speakers": list(self.speakers),
+                "guess_interviewers": self.guess_interviewers, "language": self.language, "encoding": self.encoding,
+                "id_column": self.id_column, "text_column": list(self.text_columns) or None,
+                "speaker_column": self.speaker_column, "layout": self.layout}  # fmt: skip
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> ReadOptions:
+        """The options :meth:`record` wrote (missing keys: the defaults)."""
+        text = record.get("text_column")
+        return cls(interviewers=tuple(record.get("interviewers") or ()), speakers=tuple(record.get("speakers") or ()),
+                   guess_interviewers=bool(record.get("guess_interviewers", True)),
+                   language=str(record.get("language") or "auto"), encoding=record.get("encoding"),
+                   id_column=record.get("id_column"), text_column=tuple(text) if text else None,
+                   speaker_column=record.get("speaker_column"), layout=str(record.get("layout") or "auto"))  # fmt: skip
 
     @property
     def text_columns(self) -> tuple[str, ...]:

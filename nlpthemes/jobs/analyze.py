@@ -210,7 +210,7 @@ def run_analyze(
             "paths": [str(p) for p in paths], "codebook": None if codebook is None else str(codebook),
             "codings": [str(c) for c in codings], "attributes": None if attributes is None else str(attributes),
             "model": model, "device": device, "interviewers": list(options.interviewers),
-            "language": options.language, "pseudonymise": pseudonyms.enabled, "folds": folds, "top_k": top_k,
+            "language": options.language, "read_options": options.record(), "pseudonymise": pseudonyms.enabled, "folds": folds, "top_k": top_k,
             "judge": judge.judge, "judge_model": judge.model, "judge_url": judge.url, "min_coverage": min_coverage, "n_resamples": n_resamples, "confidence_level": confidence_level,
             "group_by": state.group_column, "compare": list(state.compared) if state.compared else None,
             "n_themes": n_themes, "min_theme_size": min_theme_size, "sample": sample,

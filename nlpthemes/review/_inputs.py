@@ -81,12 +81,31 @@ def _from_manifest(folder: Path) -> tuple[list[Path], Path, list[Path], ReadOpti
     codebook = existing(params["codebook"], "codebook")
     codings = [existing(c, "codings") for c in params.get("codings") or []]
     attributes = existing(params["attributes"], "attributes") if params.get("attributes") else None
-    options = ReadOptions(interviewers=tuple(params.get("interviewers") or ()),
-                          language=str(params.get("language") or "auto"))  # fmt: skip
+    # the reading options of the analysis (a run before they were all kept: interviewers and language)
+    recorded = params.get("read_options")
+    options = ReadOptions.from_record(recorded if isinstance(recorded, dict) else params)
     model = params.get("model")
     if model is None and isinstance(manifest.get("model"), dict):
         model = manifest["model"].get("name")
     return paths, codebook, codings, options, model, attributes
+
+
+def _merged(given: ReadOptions, found: ReadOptions) -> ReadOptions:
+    """The analysis' reading options, with those given to the review where they differ from the defaults.
+
+    Examples
+    --------
+    >>> found = ReadOptions(interviewers=("Dan",), layout="rev", text_column=("q1", "q2"))
+    >>> merged = _merged(ReadOptions(interviewers=("Kim",), text_column="q2"), found)
+    >>> merged.interviewers, merged.layout, merged.text_columns
+    (('Kim', 'Dan'), 'rev', ('q2',))
+    """
+    default = ReadOptions()
+    chosen = {name: getattr(given, name) if getattr(given, name) != getattr(default, name) else getattr(found, name)
+              for name in ("language", "encoding", "id_column", "text_column", "speaker_column", "layout")}  # fmt: skip
+    return replace(given, **chosen, interviewers=tuple(dict.fromkeys((*given.interviewers, *found.interviewers))),
+                   speakers=tuple(dict.fromkeys((*given.speakers, *found.speakers))),
+                   guess_interviewers=given.guess_interviewers and found.guess_interviewers)  # fmt: skip
 
 
 def load_inputs(
@@ -123,9 +142,7 @@ def load_inputs(
             paths, found_book, found_codings, found_options, found_model, found_attributes = _from_manifest(root)
             book_path = book_path or found_book
             coded = coded or found_codings
-            options = replace(options, interviewers=tuple(dict.fromkeys((*options.interviewers,
-                                                                         *found_options.interviewers))),
-                              language=found_options.language if options.language == "auto" else options.language)
+            options = _merged(options, found_options)
             attributes = attributes or found_attributes
             chosen_model = model or found_model
         elif (root / "transcripts").is_dir():

@@ -51,6 +51,25 @@ def test_an_imported_folder_an_analyze_folder_and_a_fresh_start(study: Path, tmp
     assert (tmp_path / "new").is_dir()
 
 
+def test_the_review_reads_the_files_as_the_analysis_did(study: Path, tmp_path: Path) -> None:
+    from nlpthemes.io import ReadOptions
+
+    survey = Path(__file__).resolve().parents[1] / "data" / "io" / "survey_questions.csv"
+    change = "What would you change about it?"
+    out = tmp_path / "out"
+    out.mkdir()
+    # the analysis read one question of the survey (--text-column), and only the manifest says so
+    manifest = {"command": "analyze", "parameters": {
+        "paths": [str(survey)], "codebook": str(study / "codebook.csv"), "codings": [], "model": "fake",
+        "read_options": ReadOptions(text_column=(change,), language="en").record()}}  # fmt: skip
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert [t.id for t in load_inputs(out).corpus.transcripts] == ["s01", "s03"]
+    # what the coder names when starting the review wins
+    useful = "What did you find most useful in the programme?"
+    both = load_inputs(out, options=ReadOptions(text_column=(useful, change)))
+    assert [t.id for t in both.corpus.transcripts] == ["s01 Q1", "s01 Q2", "s02 Q1", "s03 Q1", "s03 Q2"]
+
+
 @pytest.mark.parametrize(("setup", "message"), [
     (lambda d: None, "no such folder"),
     (lambda d: d.mkdir(), "neither an 'nlpthemes analyze' output folder"),
