@@ -102,12 +102,14 @@ def linear_evidence(
 
 
 def prior_evidence(
-    labels: NDArray[np.bool_], reference_roles: NDArray[np.bool_], query_roles: NDArray[np.bool_]
+    labels: NDArray[np.bool_], reference_roles: NDArray[np.bool_], query_roles: NDArray[np.bool_],
+    reference_questions: NDArray[np.str_] | None = None, query_questions: NDArray[np.str_] | None = None,
 ) -> tuple[Table, Table, Table]:
-    """Log rate of each code overall and among sentences of the query's speaker role, and log count.
+    """Log rate of each code overall and among sentences of the query's kind, and log count.
 
-    Roles are booleans (interviewer or not): in a counselling session or a lesson, some
-    codes belong to one speaker only.
+    A sentence's kind is its speaker role (interviewer or not: in a counselling session or a
+    lesson, some codes belong to one speaker only) and, for survey answers, the question
+    it answers (each question of a survey often has codes of its own).
 
     Examples
     --------
@@ -115,15 +117,22 @@ def prior_evidence(
     >>> rate, by_role, count = prior_evidence(y, np.array([True, True, False]), np.array([False]))
     >>> bool(by_role[0, 1] > by_role[0, 0]), count.round(2).tolist()
     (True, [[1.1, 0.69]])
+    >>> roles = np.zeros(3, dtype=bool)
+    >>> _, by_question, _ = prior_evidence(y, roles, roles[:1], np.array(["q1", "q1", "q2"]), np.array(["q2"]))
+    >>> bool(by_question[0, 1] > by_question[0, 0])
+    True
     """
     n, k = labels.shape
     counts = labels.sum(axis=0).astype(np.float64)
     rate = np.broadcast_to(np.log((counts + 0.5) / (n + 1.0)), (len(query_roles), k)).copy()
     by_role = np.empty((len(query_roles), k))
+    asked = np.full(len(query_roles), "") if query_questions is None else np.asarray(query_questions, dtype=str)
+    known = np.full(n, "") if reference_questions is None else np.asarray(reference_questions, dtype=str)
     for role in (False, True):
-        mine = reference_roles == role
-        role_rate = np.log((labels[mine].sum(axis=0) + 0.5) / (mine.sum() + 1.0))
-        by_role[query_roles == role] = role_rate
+        for question in np.unique(asked[query_roles == role]):
+            mine = (reference_roles == role) & (known == question)
+            role_rate = np.log((labels[mine].sum(axis=0) + 0.5) / (mine.sum() + 1.0))
+            by_role[(query_roles == role) & (asked == question)] = role_rate
     count = np.broadcast_to(np.log1p(counts), (len(query_roles), k)).copy()
     return rate, by_role, count
 

@@ -44,6 +44,7 @@ from nlpthemes.suggest._pairs import (
     Reference,
     cross_fitted_features,
     pair_features,
+    survey_questions,
 )
 from nlpthemes.suggest._pairtext import code_card, preceding_questions, sentence_in_context
 from nlpthemes.suggest._scorers import PairTask, make_scorer
@@ -410,7 +411,8 @@ class JudgedSuggester(ParamsMixin):
         if "+" not in feature_set:
             self.scorer_ = None  # the judge's score did not help: do not pay for it again
         roles = np.array([sentences[int(i)].is_interviewer for i in rows], dtype=np.bool_)
-        self.reference_ = Reference(context[rows], plain[rows], labels[rows], roles)
+        questions = survey_questions([sentences[int(i)] for i in rows])
+        self.reference_ = Reference(context[rows], plain[rows], labels[rows], roles, questions)
 
     @staticmethod
     def _out_of_fold(features: NDArray[np.float64], y: NDArray[np.bool_], fold: NDArray[np.intp],

@@ -29,7 +29,7 @@ from nlpthemes.suggest._evidence import (
 from nlpthemes.suggest._features import similarity_features
 from nlpthemes.suggest._windows import runs, window_mean
 
-__all__ = ["FEATURE_NAMES", "PASSAGE_FEATURES", "Reference", "cross_fitted_features", "pair_features"]
+__all__ = ["FEATURE_NAMES", "PASSAGE_FEATURES", "Reference", "cross_fitted_features", "pair_features", "survey_questions"]
 
 FEATURE_NAMES = (
     "cosine", "z_code", "z_sentence", "margin", "rank1", "top3", "log_rank",
@@ -45,16 +45,33 @@ _NEAR, _FAR = 3, 10  # sentences on either side whose evidence describes the pas
 
 @dataclass(frozen=True)
 class Reference:
-    """The coded sentences evidence is drawn from: contextual and plain unit vectors, labels, roles."""
+    """The coded sentences evidence is drawn from: contextual and plain unit vectors, labels, roles
+    and, for survey answers, the questions they answer (``None``: no questions)."""
 
     context: NDArray[np.float32]
     plain: NDArray[np.float32]
     labels: NDArray[np.bool_]
     roles: NDArray[np.bool_]
+    questions: NDArray[np.str_] | None = None
 
     def subset(self, rows: NDArray[np.intp]) -> Reference:
         """The reference restricted to ``rows``."""
-        return Reference(self.context[rows], self.plain[rows], self.labels[rows], self.roles[rows])
+        questions = None if self.questions is None else self.questions[rows]
+        return Reference(self.context[rows], self.plain[rows], self.labels[rows], self.roles[rows], questions)
+
+
+def survey_questions(sentences: Sequence[Sentence]) -> NDArray[np.str_] | None:
+    """The survey question each sentence answers (its ``question`` attribute), or ``None`` when none has one.
+
+    Examples
+    --------
+    >>> survey_questions([Sentence("r1 Q1", 0, 0, 1, "x", attributes={"question": "Why?"})]).tolist()
+    ['Why?']
+    >>> survey_questions([Sentence("p1", 0, 0, 1, "x")]) is None
+    True
+    """
+    questions = [str(s.attributes.get("question", "")) for s in sentences]
+    return np.array(questions, dtype=str) if any(questions) else None
 
 
 def pair_features(
@@ -106,7 +123,8 @@ def pair_features(
     vote, nearest, gap = neighbour_evidence(plain, reference.plain, reference.labels)
     linear = linear_evidence(context, reference.context, reference.labels)
     roles = np.array([s.is_interviewer for s in sentences], dtype=bool)
-    rate, rate_role, count = prior_evidence(reference.labels, reference.roles, roles)
+    rate, rate_role, count = prior_evidence(reference.labels, reference.roles, roles, reference.questions,
+                                            survey_questions(sentences))  # fmt: skip
     scaled = count / max(float(np.log1p(len(reference.labels))), 1.0)
     run, passage = runs(sentences), np.asarray(cosine, dtype=np.float64)
     extra = np.stack(
@@ -146,7 +164,9 @@ def cross_fitted_features(
     (4, 2, 25)
     """
     roles = np.array([s.is_interviewer for s in sentences], dtype=bool)
-    everything = Reference(context[rows], plain[rows], labels[rows], roles[rows])
+    questions = survey_questions(sentences)
+    everything = Reference(context[rows], plain[rows], labels[rows], roles[rows],
+                           None if questions is None else questions[rows])  # fmt: skip
     out = np.zeros((len(rows), len(code_vectors), len(FEATURE_NAMES)))
     for f in np.unique(fold):
         inside = fold == f

@@ -78,6 +78,8 @@ def save_judged(model: JudgedSuggester, path: str | Path, *, cards: bool = True)
         ref = model.reference_
         arrays.update({"ref_context": ref.context, "ref_plain": ref.plain, "ref_labels": ref.labels,
                        "ref_roles": ref.roles})  # fmt: skip
+        if ref.questions is not None:
+            arrays["ref_questions"] = np.asarray(ref.questions, dtype=str)
     if model.scorer_ is not None:
         scorer = {"judge": model.scorer_.name}
         if model.scorer_.name == "cross-encoder":
@@ -160,8 +162,9 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
         model.ranker_ = _part(arrays, "ranker", arrays_path)
         model.judge_model_ = _part(arrays, "judge", arrays_path)
         model.platt_ = (float(arrays["platt"][0]), float(arrays["platt"][1]))
+        questions = np.asarray(arrays["ref_questions"], dtype=str) if "ref_questions" in arrays else None
         model.reference_ = Reference(arrays["ref_context"], arrays["ref_plain"], arrays["ref_labels"].astype(bool),
-                                     arrays["ref_roles"].astype(bool))  # fmt: skip
+                                     arrays["ref_roles"].astype(bool), questions)  # fmt: skip
     model.scorer_ = None
     scorer = meta.get("scorer")
     if scorer is not None:
