@@ -49,6 +49,9 @@ class Reading:
     column : str or None
         For CSV/XLSX answers, the column (the survey question) the answer was
         read from.
+    identity_columns : tuple of str
+        For CSV/XLSX answers, the columns of names, e-mail and IP addresses that
+        were not kept as attributes.
 
     Examples
     --------
@@ -61,6 +64,7 @@ class Reading:
     scores: tuple[tuple[str, float], ...] = ()
     warnings: tuple[str, ...] = ()
     column: str | None = None
+    identity_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,10 @@ class Transcript:
         Timed stretches of text, for transcripts read from subtitles.
     reading : Reading or None
         How the file was read (layout, warnings); ``None`` when built in code.
+    names : tuple of str
+        The respondent's name and e-mail address from identity columns of a
+        survey table. They are never written out: with pseudonymisation on,
+        they are replaced wherever the text mentions them.
     """
 
     id: str
@@ -150,6 +158,7 @@ class Transcript:
     newline_offsets: tuple[int, ...] = ()
     cues: tuple[Cue, ...] = ()
     reading: Reading | None = None
+    names: tuple[str, ...] = field(default=(), repr=False)
 
     def speakers(self) -> list[str]:
         """Speaker labels in order of first appearance.

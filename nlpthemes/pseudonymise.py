@@ -73,6 +73,7 @@ class Pseudonymiser:
                 if len(transcript.turns) == 1 and (label == transcript.id or answer):
                     continue  # an answer's respondent id is already a pseudonym
                 self.key[label] = self._next("I" if turn.is_interviewer else "P")
+            self.add_names(transcript.names)  # a survey respondent's name and e-mail, wherever the text says them
 
     def add_names(self, names: Iterable[str]) -> None:
         """Add other names to replace in text (people, places, organisations)."""
@@ -88,26 +89,40 @@ class Pseudonymiser:
         return self.key.get(label, label)
 
     def _pattern(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+        # a name of several words (or an e-mail address) is replaced in any case; a single word
+        # ("Kim", or "Park" of "Mina Park") only as written, capitalised, so that a name such as
+        # "Will" or "May" leaves "will" and "may" alone
         lookup: dict[str, str] = {}
         for name, pseudonym in self.key.items():
+            if re.fullmatch(r"\w+", name):
+                lookup.setdefault(name, pseudonym)
+                continue
             lookup[name.lower()] = pseudonym
             parts = name.split()
             if len(parts) > 1:  # "Maria Lopez" also hides "Maria" and "Lopez"
                 for part in parts:
                     if len(part) >= 3 and part[0].isupper():
-                        lookup.setdefault(part.lower(), pseudonym)
+                        lookup.setdefault(part, pseudonym)
         if not lookup:
             return None, lookup
         names = sorted(lookup, key=len, reverse=True)
-        alternation = "|".join(re.escape(n) for n in names)
-        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE), lookup
+        alternation = "|".join(rf"(?i:{re.escape(n)})" if n.islower() or not re.fullmatch(r"\w+", n) else re.escape(n)
+                               for n in names)  # fmt: skip
+        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), lookup
 
     def text(self, text: str) -> str:
-        """Replace every known name in ``text`` (whole words, any case)."""
+        """Replace every known name in ``text`` (whole words; a single-word name only as written).
+
+        Examples
+        --------
+        >>> p = Pseudonymiser(key={"Will Park": "P01", "Kim": "P02"})
+        >>> p.text("I will ask WILL PARK, then Will and Kim; kim is a word here.")
+        'I will ask P01, then P01 and P02; kim is a word here.'
+        """
         pattern, lookup = self._pattern()
         if pattern is None:
             return text
-        return pattern.sub(lambda m: lookup[m.group(0).lower()], text)
+        return pattern.sub(lambda m: lookup.get(m.group(0), lookup.get(m.group(0).lower(), m.group(0))), text)
 
 
 def read_key(path: Path) -> dict[str, str]:

@@ -42,6 +42,16 @@ _ATTRIBUTE_MAX_LEN = 60
 # shorter), nearly all different, in at least this share of the rows
 _ANSWER_WORDS, _ANSWER_DISTINCT, _ANSWER_FILLED = 8.0, 0.8, 0.1
 _QUESTION_ID_MAX_LEN = 24  # a longer question header is named Q1, Q2... in transcript ids
+# columns that say who a respondent is (Microsoft and Google Forms, Qualtrics, SurveyMonkey...), compared
+# lower-case without spaces, "-" and "_": never kept as attributes (they would reach every output)
+_IDENTITY = frozenset({
+    "name", "fullname", "firstname", "lastname", "surname", "respondentname", "yourname", "email", "emailaddress",
+    "youremail", "ipaddress", "recipientemail", "recipientfirstname", "recipientlastname", "phone", "phonenumber",
+    "locationlatitude", "locationlongitude",
+})  # fmt: skip
+_NAME_COLUMNS = frozenset({"name", "fullname", "firstname", "lastname", "surname", "respondentname", "yourname",
+                           "email", "emailaddress", "youremail", "recipientemail", "recipientfirstname",
+                           "recipientlastname"})  # fmt: skip
 _IMPORT_ID = re.compile(r'^\{"ImportId":')
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
@@ -242,6 +252,18 @@ def _survey_header_rows(header: list[str], rows: list[list[str]]) -> tuple[list[
     return header, list(header), rows
 
 
+def _identity(name: str) -> str | None:
+    """The normalised column name when the column says who a respondent is, else ``None``.
+
+    Examples
+    --------
+    >>> _identity("E-mail Address"), _identity("RecipientLastName"), _identity("Group")
+    ('emailaddress', 'recipientlastname', None)
+    """
+    key = re.sub(r"[\s_\-]", "", name.lower())
+    return key if key in _IDENTITY else None
+
+
 def _cell(row: list[str], j: int | None) -> str:
     return row[j] if j is not None and j < len(row) else ""
 
@@ -250,11 +272,13 @@ def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int |
              text_cols: list[int], questions: list[str], options: ReadOptions) -> list[Transcript]:  # fmt: skip
     out: list[Transcript] = []
     seen: set[str] = set()
+    identity = [j for j in range(len(header)) if j != id_col and j not in text_cols and _identity(header[j])]
     attribute_cols = [
         j for j in range(len(header))
-        if j != id_col and j not in text_cols
+        if j != id_col and j not in text_cols and j not in identity
         and all(len(_cell(r, j)) <= _ATTRIBUTE_MAX_LEN for r in rows)
     ]  # fmt: skip
+    name_cols = [j for j in identity if _identity(header[j]) in _NAME_COLUMNS]
     several = len(text_cols) > 1
     labels = {j: header[j] if len(header[j]) <= _QUESTION_ID_MAX_LEN else f"Q{k}"
               for k, j in enumerate(text_cols, start=1)}  # fmt: skip
@@ -267,6 +291,7 @@ def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int |
             raise InputError(path, f"answer id {ident!r} appears twice in the id column")
         seen.add(ident)
         attributes = {header[j]: _cell(row, j).strip() for j in attribute_cols if _cell(row, j).strip()}
+        names = tuple(dict.fromkeys(_cell(row, j).strip() for j in name_cols if _cell(row, j).strip()))
         for j, text in answers:
             if not text:
                 continue
@@ -280,7 +305,9 @@ def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int |
                     source=str(path),
                     participants={ident: {**attributes, **extra}},
                     language=language,
-                    reading=Reading("answers", detected=False, column=header[j]),
+                    reading=Reading("answers", detected=False, column=header[j],
+                                    identity_columns=tuple(header[i] for i in identity)),
+                    names=names,
                 )
             )
     if not out:

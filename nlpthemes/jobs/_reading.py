@@ -55,6 +55,7 @@ def reading_report(transcripts: Iterable[Transcript], sentences: Iterable[Senten
             "speakers": speakers,
             "warnings": list(reading.warnings) if reading else [],
             **({"column": reading.column} if reading and reading.column else {}),
+            **({"identity_columns": list(reading.identity_columns)} if reading and reading.identity_columns else {}),
         })  # fmt: skip
     return rows
 
@@ -134,14 +135,21 @@ def column_lines(rows: Sequence[dict[str, Any]]) -> list[str]:
     >>> rows = [{"source": "s.csv", "column": c} for c in ("why", "how", "why")]
     >>> column_lines(rows)
     ['s.csv: answers read from 2 columns: why 2, how 1 (choose them with --text-column)']
+    >>> column_lines([{"source": "s.csv", "column": "why", "identity_columns": ["Name", "Email"]}])[1]
+    's.csv: not kept (they say who answered): Name, Email'
     """
     columns: dict[str, Counter[str]] = {}
+    identity: dict[str, list[str]] = {}
     for row in rows:
         if row.get("column"):
-            columns.setdefault(str(row.get("source") or row.get("transcript")), Counter())[row["column"]] += 1
+            source = str(row.get("source") or row.get("transcript"))
+            columns.setdefault(source, Counter())[row["column"]] += 1
+            identity.setdefault(source, list(row.get("identity_columns") or []))
     lines = []
     for source, counts in columns.items():
         listed = ", ".join(f"{column} {n}" for column, n in counts.items())
         lines.append(f"{Path(source).name}: answers read from {len(counts)} column{'s' if len(counts) > 1 else ''}: "
                      f"{listed} (choose them with --text-column)")  # fmt: skip
+        if identity[source]:
+            lines.append(f"{Path(source).name}: not kept (they say who answered): {', '.join(identity[source])}")
     return lines

@@ -106,3 +106,23 @@ def test_surveymonkey_export_subheader_row() -> None:
     participant = transcripts[1].participants["11813377201"]
     assert participant["question"] == "Anything else you would like to tell us about working together?"
     assert participant["How often did you meet?"] == "Monthly"
+
+
+def test_who_answered_is_never_an_attribute_and_is_hidden_when_pseudonymising(tmp_path: Path) -> None:
+    from nlpthemes.cli import app
+
+    transcripts = read_transcripts(DATA / "forms_export.csv")
+    assert dict(transcripts[0].participants["1"]) == {"Start time": "3/1/24 10:02:11",
+                                                       "Completion time": "3/1/24 10:10:45", "Which team are you in?": "North"}  # fmt: skip
+    assert transcripts[1].names == ("will.lee@example.org", "Will Lee")
+    out = tmp_path / "sentences.csv"
+    result = CliRunner().invoke(app, ["segment", str(DATA / "forms_export.csv"), "--out", str(out), "--pseudonymise"])
+    assert result.exit_code == 0, result.output
+    assert "forms_export.csv: not kept (they say who answered): Email, Name" in result.output
+    written = out.read_text(encoding="utf-8")
+    for private in ("Mina", "Park", "Will,", "Will Lee", "@example.org"):
+        assert private not in written, private
+    assert "as N02 from our office will tell you" in written  # "will" the word stays
+    assert "I will use it again; ask N04, or write to N03." in written
+    key = (tmp_path / "pseudonym_key.csv").read_text(encoding="utf-8")
+    assert "Mina Park,N02" in key and "will.lee@example.org,N03" in key
