@@ -38,8 +38,9 @@ def choose_groups(
     """The column that groups participants, the two groups to compare, and a note when there are none.
 
     ``group_by`` must be a participant attribute; by default the first
-    attribute with two or more values, else the transcript (no comparison
-    then). ``compare`` names the two groups; by default the two largest.
+    attribute with two or more values and at least two participants per value
+    on average, else the transcript (no comparison then). ``compare`` names the
+    two groups; by default the two largest.
     """
     from collections import Counter
 
@@ -49,7 +50,12 @@ def choose_groups(
         raise InputError(None, f"group_by: no participant attribute {group_by!r}; attributes: {', '.join(names) or 'none'}")
     column = group_by
     if column is None:
-        column = next((a for a in names if len({s.attributes.get(a, "") for s in participants} - {""}) >= 2),
+        # a grouping has at least two groups, and on average two participants per group (a column
+        # of timestamps or free comments, different for everyone, groups nobody)
+        # (a survey respondent's answers to several questions are one participant)
+        speakers = len({("" if "question" in s.attributes else s.transcript_id, s.speaker) for s in participants})
+        column = next((a for a in names
+                       if 2 <= len({s.attributes.get(a, "") for s in participants} - {""}) <= max(2, speakers // 2)),
                       "transcript")  # fmt: skip
     if column == "transcript":
         if compare:
