@@ -132,6 +132,44 @@ def pdpilot(data: Path = REPO / "data" / "pdpilot") -> CodedSet:
 
 
 LOADERS = {"ctrlshift": ctrlshift, "games": games_as_art, "pdpilot": pdpilot}
+PROJECT_CODEBOOKS = ("codebook.csv", "codebook.yaml", "codebook.yml", "codebook.xlsx", "codebook.qdc")
+
+
+def project(folder: Path, coder: str | None = None, options: ReadOptions = ReadOptions()) -> CodedSet:
+    """Any coded study in the layout ``nlpthemes import`` writes: ``transcripts/``, a codebook and ``codings.csv``.
+
+    A study exported from NVivo, ATLAS.ti, MAXQDA or QualCoder as QDPX becomes this folder with
+    ``nlpthemes import``. The codes of one coder are the gold (``coder``, default: the coder with
+    the most codes); only the transcripts that coder coded are kept. Transcripts are read as every
+    command reads them (a survey's answers keep their ``question``).
+    """
+    from nlpthemes.codings import read_codings
+
+    folder = Path(folder)
+    book = next((folder / n for n in PROJECT_CODEBOOKS if (folder / n).is_file()), None)
+    if book is None or not (folder / "codings.csv").is_file() or not (folder / "transcripts").is_dir():
+        raise SystemExit(f"{folder}: not a coded study (transcripts/, a codebook and codings.csv, as "
+                         "'nlpthemes import' writes them)")  # fmt: skip
+    codebook = read_codebook(book)
+    corpus = read_corpus([folder / "transcripts"], options)
+    sentences = segment_corpus(corpus)
+    codings = read_codings(folder / "codings.csv", {t.id: t for t in corpus.transcripts}).codings
+    if coder is None and not codings.empty:
+        coder = str(codings["coder"].astype(str).value_counts().index[0])
+    codings = codings[codings["coder"].astype(str) == coder]
+    refs = {codebook.ref(c) for c in codebook}
+    codings = codings.assign(code=[codebook.ref(codebook.find(str(c))) if str(c) not in refs else str(c)
+                                   for c in codings["code"]])  # fmt: skip
+    from nlpthemes.suggest._labels import label_matrix
+
+    codable = [codebook.ref(c) for c in codebook if c.codable]
+    labels, coded = label_matrix(sentences, codings, codable)
+    kept = np.nonzero(coded)[0]
+    if len({sentences[i].transcript_id for i in kept}) < 2:
+        raise SystemExit(f"{folder}: {coder!r} coded fewer than two transcripts; the evaluation learns from 20% "
+                         "of the transcripts and judges the rest")  # fmt: skip
+    gold = [{codable[j] for j in np.nonzero(labels[i])[0]} for i in kept]
+    return _finish(folder.name, [sentences[i] for i in kept], gold, codebook)
 
 
 CODEBOOKS = Path(__file__).resolve().parent / "codebooks"
@@ -299,8 +337,8 @@ def export(sets: list[CodedSet], path: Path) -> None:
         out.append({
             "name": cs.name, "codes": cs.codes, "codebook_csv": buffer.read_text(encoding="utf-8"),
             "gold": [sorted(g) for g in cs.gold],
-            "sentences": [[s.transcript_id, s.index, s.start, s.end, s.text, s.speaker, s.turn, s.is_interviewer]
-                          for s in cs.sentences],
+            "sentences": [[s.transcript_id, s.index, s.start, s.end, s.text, s.speaker, s.turn, s.is_interviewer,
+                           dict(s.attributes)] for s in cs.sentences],
         })  # fmt: skip
         buffer.unlink()
     with gzip.open(path, "wt", encoding="utf-8") as handle:
@@ -321,8 +359,9 @@ def load_export(path: Path) -> dict[str, CodedSet]:
             tmp.write(item["codebook_csv"])
         codebook = read_codebook(tmp.name)
         os.unlink(tmp.name)
-        sentences = [Sentence(t, i, a, b, text, speaker=sp, turn=turn, is_interviewer=iv)
-                     for t, i, a, b, text, sp, turn, iv in item["sentences"]]  # fmt: skip
+        sentences = [Sentence(t, i, a, b, text, speaker=sp, turn=turn, is_interviewer=iv,
+                              attributes=dict(rest[0]) if rest else {})  # files written before: no attributes
+                     for t, i, a, b, text, sp, turn, iv, *rest in item["sentences"]]  # fmt: skip
         sets[item["name"]] = CodedSet(item["name"], sentences, [frozenset(g) for g in item["gold"]], codebook,
                                       list(item["codes"]))  # fmt: skip
     return sets

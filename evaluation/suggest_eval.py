@@ -437,7 +437,8 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=datasets.DEFAULT_SHARED)
     parser.add_argument("--seeds", type=int, default=3)
     loaders = {**datasets.LOADERS, **datasets.EXTRA_LOADERS}
-    parser.add_argument("--only", nargs="*", default=list(datasets.LOADERS), choices=list(loaders))
+    parser.add_argument("--only", nargs="*", default=None, choices=list(loaders),
+                        help="the shared sets to evaluate (default: all five, or none with --project)")
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(CHEAP),
                         help=f"default: {' '.join(CHEAP)}; slow: {' '.join(SLOW)}")  # fmt: skip
     parser.add_argument("--pairs", type=int, default=512, help="setfit: training pairs per fit")
@@ -454,7 +455,14 @@ def main() -> None:
                         help="read the coded sets from a file written by --export (no ../shared needed)")
     parser.add_argument("--export", type=Path, default=None, help="write the --only sets to this file and stop")
     parser.add_argument("--ce-base", default=None, help="cross-encoder: the base model folder (default: packaged MiniLM)")
+    parser.add_argument("--project", type=Path, nargs="*", default=[],
+                        help="also evaluate these coded studies: folders as 'nlpthemes import' writes them "
+                             "(transcripts/, a codebook, codings.csv); with --only and no name, only these")
+    parser.add_argument("--coder", default=None, help="--project: whose codes are the gold (default: the coder "
+                                                      "with the most codes)")
     args = parser.parse_args()
+    if args.only is None:
+        args.only = [] if args.project else list(datasets.LOADERS)
     started = time.perf_counter()
     if args.export is not None:
         datasets.export([loaders[n]() if n == "pdpilot" else loaders[n](args.shared) for n in args.only], args.export)
@@ -477,6 +485,9 @@ def main() -> None:
         else:
             cs = loaders[name]() if name == "pdpilot" else loaders[name](args.shared)
         rows += evaluate(cs, embedder, args.seeds, tuple(args.methods), args.pairs, args.llm_sample, judge_options)
+    for folder in args.project:
+        rows += evaluate(datasets.project(folder, args.coder), embedder, args.seeds, tuple(args.methods), args.pairs,
+                         args.llm_sample, judge_options)  # fmt: skip
     frame = pd.DataFrame(rows)
     table = frame.groupby(["data", "method"], sort=False)[
         ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece", "fit_s", "s_per_1000"]

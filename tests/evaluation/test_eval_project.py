@@ -1,0 +1,53 @@
+"""evaluation/datasets.project: any coded study in the import layout, evaluated like the shared sets."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlpthemes.io import ReadOptions
+
+REPO = Path(__file__).resolve().parents[2]
+# loaded under its own name: "datasets" is also a Hugging Face package
+_spec = importlib.util.spec_from_file_location("nlpthemes_eval_datasets", REPO / "evaluation" / "datasets.py")
+assert _spec is not None and _spec.loader is not None
+datasets = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = datasets
+_spec.loader.exec_module(datasets)
+
+
+def test_a_study_in_the_import_layout_reads_as_its_own_loader_does() -> None:
+    folder = REPO / "data" / "pdpilot"  # transcripts/, codebook.csv, codings.csv: what 'nlpthemes import' writes
+    found = datasets.project(folder, options=ReadOptions(interviewers=("Dan",)))
+    known = datasets.pdpilot(folder)
+    assert [s.text for s in found.sentences] == [s.text for s in known.sentences]
+    assert found.gold == known.gold and found.codes == known.codes
+
+
+def test_a_folder_that_is_no_study_or_a_coder_who_coded_too_little_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="not a coded study"):
+        datasets.project(tmp_path)
+    with pytest.raises(SystemExit, match="'Nobody' coded fewer than two transcripts"):
+        datasets.project(REPO / "data" / "pdpilot", coder="Nobody")
+
+
+def test_export_keeps_the_question_of_survey_answers(tmp_path: Path) -> None:
+    from nlpthemes.corpus import Sentence
+
+    cs = datasets.pdpilot()
+    cs.sentences[0] = Sentence(**{**cs.sentences[0].__dict__, "attributes": {"question": "Why?"}})
+    datasets.export([cs], tmp_path / "sets.json.gz")
+    again = datasets.load_export(tmp_path / "sets.json.gz")["PDPilot"]
+    assert again.sentences[0].attributes == {"question": "Why?"} and again.sentences[1].attributes == {}
+
+
+def test_suggest_eval_runs_on_a_project(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, str(REPO / "evaluation" / "suggest_eval.py"), "--project",
+                          str(REPO / "data" / "pdpilot"), "--seeds", "1", "--methods", "baselines", "--model", "fake"],
+                         capture_output=True, text=True, timeout=600, cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "('pdpilot', 'baseline: cosine to name')" in run.stdout
