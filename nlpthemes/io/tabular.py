@@ -264,6 +264,20 @@ def _identity(name: str) -> str | None:
     return key if key in _IDENTITY else None
 
 
+_NOT_NAMES = frozenset({"n/a", "na", "none", "no", "anonymous", "anon", "prefer not to say", "-", "unknown"})
+
+
+def _is_name(value: str) -> bool:
+    """Whether a value of a name or e-mail column is one (not empty, "n/a" or "anonymous").
+
+    Examples
+    --------
+    >>> [_is_name(v) for v in ("Mina Park", "N/A", "-", "anonymous", "jo@example.org")]
+    [True, False, False, False, True]
+    """
+    return len(value) >= 2 and any(c.isalpha() for c in value) and value.lower() not in _NOT_NAMES
+
+
 def _cell(row: list[str], j: int | None) -> str:
     return row[j] if j is not None and j < len(row) else ""
 
@@ -291,7 +305,7 @@ def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int |
             raise InputError(path, f"answer id {ident!r} appears twice in the id column")
         seen.add(ident)
         attributes = {header[j]: _cell(row, j).strip() for j in attribute_cols if _cell(row, j).strip()}
-        names = tuple(dict.fromkeys(_cell(row, j).strip() for j in name_cols if _cell(row, j).strip()))
+        names = tuple(dict.fromkeys(v for j in name_cols if _is_name(v := _cell(row, j).strip())))
         for j, text in answers:
             if not text:
                 continue
