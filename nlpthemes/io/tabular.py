@@ -231,7 +231,8 @@ def _survey_header_rows(header: list[str], rows: list[list[str]]) -> tuple[list[
 
     Qualtrics writes the question texts in the second row and ``{"ImportId": ...}``
     in the third (older exports: only the import ids); SurveyMonkey writes
-    ``Response`` or ``Open-Ended Response`` under each question.
+    ``Response`` or ``Open-Ended Response`` under each question. Qualtrics' Excel
+    export has the question texts row only.
 
     Examples
     --------
@@ -249,6 +250,11 @@ def _survey_header_rows(header: list[str], rows: list[list[str]]) -> tuple[list[
                 return header, questions + [""] * (len(header) - len(questions)), rows[i + 1:]
     if rows and any(c.strip() == "Open-Ended Response" for c in rows[0]):
         return header, list(header), rows[1:]
+    # Qualtrics' Excel export: the question texts row has "Response ID" under "ResponseId"
+    key = [re.sub(r"[\s_]", "", h.lower()) for h in header]
+    if rows and "responseid" in key and re.sub(r"[\s_]", "", _cell(rows[0], key.index("responseid")).lower()) == "responseid":
+        questions = [q.strip() for q in rows[0]]
+        return header, questions + [""] * (len(header) - len(questions)), rows[1:]
     return header, list(header), rows
 
 

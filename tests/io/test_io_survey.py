@@ -126,3 +126,21 @@ def test_who_answered_is_never_an_attribute_and_is_hidden_when_pseudonymising(tm
     assert "I will use it again; ask N04, or write to N03." in written
     key = (tmp_path / "pseudonym_key.csv").read_text(encoding="utf-8")
     assert "Mina Park,N02" in key and "will.lee@example.org,N03" in key
+
+
+def test_qualtrics_excel_export_has_a_row_of_question_texts(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["ResponseId", "Q1", "Q2"])
+    sheet.append(["Response ID", "How did the partnership start, in your own words?", "What made trust grow or fade?"])
+    sheet.append(["R_1", "We met at a conference in Seoul and agreed to run one small project together first.",
+                  "Trust grew when they shared their budget openly with us, and faded after a late payment."])
+    sheet.append(["R_2", "A donor asked us to work together, so at first it was not our choice at all, really.",
+                  "Regular visits to each other's offices made the difference over the years for us."])
+    book.save(tmp_path / "qualtrics.xlsx")
+    transcripts = read_transcripts(tmp_path / "qualtrics.xlsx")
+    assert [t.id for t in transcripts] == ["R_1 Q1", "R_1 Q2", "R_2 Q1", "R_2 Q2"]
+    assert transcripts[1].participants["R_1"]["question"] == "What made trust grow or fade?"
