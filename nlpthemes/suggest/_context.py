@@ -54,14 +54,15 @@ def question_context(sentences: Sequence[Sentence], vectors: NDArray[np.float32]
 
 def contextual(
     sentences: Sequence[Sentence], vectors: NDArray[np.float32], *, window: int, weight: float,
-    question_weight: float = 0.0,
+    question_weight: float = 0.0, asked: NDArray[np.float32] | None = None,
 ) -> NDArray[np.float32]:
     """Each sentence's vector plus ``weight`` times the mean of its neighbourhood.
 
     The neighbourhood is the sentences within ``window`` positions in the same
     transcript, never across a missing sentence (the sentence included), so that
     "Yes, that one." borrows the meaning of what surrounds it. ``question_weight`` adds the interviewer's
-    preceding question (:func:`question_context`) to participants' sentences.
+    preceding question (:func:`question_context`) to participants' sentences, and ``asked``
+    (unit vectors, zero rows where none) the survey question each answer's sentence answers.
 
     Examples
     --------
@@ -74,7 +75,10 @@ def contextual(
     """
     vectors = normalise(np.asarray(vectors, dtype=np.float32))
     if question_weight and len(sentences):
-        vectors = normalise(vectors + question_weight * question_context(sentences, vectors))
+        questions = question_context(sentences, vectors)
+        if asked is not None:
+            questions += asked
+        vectors = normalise(vectors + question_weight * questions)
     if weight == 0 or window == 0 or len(sentences) == 0:
         return vectors
     out = window_average(vectors, runs(sentences), window)

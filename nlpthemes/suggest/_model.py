@@ -16,7 +16,7 @@ from nlpthemes.corpus import Sentence
 from nlpthemes.errors import InputError, NotFittedError
 from nlpthemes.suggest._calibrate import fit_calibrator, folds, mean_kappa, prototypes
 from nlpthemes.suggest._codetext import code_text
-from nlpthemes.suggest._context import contextual
+from nlpthemes.suggest._context import contextual, normalise
 from nlpthemes.suggest._features import N_FEATURES, similarity_features
 from nlpthemes.suggest._labels import label_matrix
 
@@ -158,7 +158,22 @@ class CodeSuggester(ParamsMixin):
         question = self.question_weight_ if question is None else question
         window = self.context_window_ if window is None else window
         return contextual(sentences, self._embeddings(sentences, embeddings), window=window,
-                          weight=weight, question_weight=question)  # fmt: skip
+                          weight=weight, question_weight=question,
+                          asked=self._asked(sentences) if question else None)  # fmt: skip
+
+    def _asked(self, sentences: Sequence[Sentence]) -> NDArray[np.float32] | None:
+        """Unit vectors of the survey question each sentence answers (its ``question`` attribute; zero rows
+        where none), or ``None`` when no sentence has one. Question texts are embedded once."""
+        texts = [str(s.attributes.get("question", "")) for s in sentences]
+        wanted = sorted({t for t in texts if t})
+        if not wanted:
+            return None
+        known: dict[str, NDArray[np.float32]] = self.__dict__.setdefault("_question_vectors", {})
+        missing = [t for t in wanted if t not in known]
+        if missing:
+            known.update(zip(missing, normalise(np.asarray(self.embedder.encode(missing), np.float32)), strict=True))
+        dimension = len(next(iter(known.values())))
+        return np.stack([known[t] if t else np.zeros(dimension, np.float32) for t in texts]).astype(np.float32)
 
     def _windows(self) -> tuple[int, ...]:
         """The context windows to choose from (the first: zero-shot and without context)."""
@@ -235,7 +250,7 @@ class CodeSuggester(ParamsMixin):
                      code_vectors: NDArray[np.float32]) -> None:  # fmt: skip
         contexts = _CONTEXT_WEIGHTS if self.context_weight == "auto" else (float(self.context_weight),)
         questions = (_QUESTION_WEIGHTS if self.question_weight == "auto" else (float(self.question_weight),))
-        if not any(s.is_interviewer for s in sentences):
+        if not any(s.is_interviewer or "question" in s.attributes for s in sentences):
             questions = questions[:1]  # nothing to add: do not fit the same thing twice
         best: tuple[float, float, float, float, float, int] | None = None
         for question in questions:

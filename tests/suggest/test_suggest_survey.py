@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nlpthemes.codebook import Code, Codebook
 from nlpthemes.io import ReadOptions, read_corpus
 from nlpthemes.segment import segment_corpus
-from nlpthemes.suggest import JudgedSuggester, load_suggester
+from nlpthemes.suggest import CodeSuggester, JudgedSuggester, load_suggester
 
 LIKED = "What did you like most about your stay?"
 CHANGE = "What should the hotel change first?"
@@ -43,7 +44,8 @@ def _survey(path: Path, n: int) -> pd.DataFrame:
     return pd.DataFrame(codes)
 
 
-def test_the_question_an_answer_belongs_to_decides_its_code(real_embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_question_an_answer_belongs_to_decides_its_code(real_embedder, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     codings = _survey(tmp_path / "survey.csv", 40)
     # answers of a few words: the question columns are named (they are too short to be found)
     corpus = read_corpus([tmp_path / "survey.csv"], ReadOptions(text_column=(LIKED, CHANGE)))
@@ -60,13 +62,22 @@ def test_the_question_an_answer_belongs_to_decides_its_code(real_embedder, tmp_p
 
     model = JudgedSuggester(embedder=real_embedder).fit(
         sentences, codebook, codings=codings[codings["transcript"].isin(train)])
-    assert model.stage_ == "judge" and model.feature_set_ == "all"
+    assert model.stage_ == "judge" and model.retriever_.question_weight_ > 0  # the question read with the answer
     asked = accuracy(model, held)  # 1.0 when measured
     # the same answers without their questions: "The breakfast buffet." is liked or to change, at random
     bare = [dataclasses.replace(s, attributes={}) for s in sentences]
     blind = JudgedSuggester(embedder=real_embedder).fit(bare, codebook, codings=codings[codings["transcript"].isin(train)])
     unasked = accuracy(blind, [s for s in bare if s.transcript_id not in train])  # 0.69
     assert asked >= 0.9 and unasked <= 0.7, (asked, unasked)
+    # today's suggester alone (the retriever) reads the question with the answer too
+    retriever = CodeSuggester(embedder=real_embedder).fit(sentences, codebook,
+                                                          codings=codings[codings["transcript"].isin(train)])
+    assert retriever.question_weight_ > 0 and accuracy(retriever, held) >= 0.9  # type: ignore[arg-type]
+    # the judge without the question's text still learns which codes belong to which question (code rates)
+    monkeypatch.setattr("nlpthemes.suggest._model._QUESTION_WEIGHTS", (0.0,))
+    unread = JudgedSuggester(embedder=real_embedder).fit(sentences, codebook,
+                                                         codings=codings[codings["transcript"].isin(train)])
+    assert unread.retriever_.question_weight_ == 0 and accuracy(unread, held) >= 0.9
     # kept with the saved judge
     again = load_suggester(model.save(tmp_path / "judge"), embedder=real_embedder)
     assert np.array_equal(again.predict_proba(held), model.predict_proba(held))
