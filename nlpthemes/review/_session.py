@@ -319,13 +319,17 @@ class ReviewSession:
                 "decided": i in self._labels, "given": sorted(self.base.get(i, ()))}  # fmt: skip
 
     def transcript(self, transcript: str) -> dict[str, Any]:
-        """A transcript as speaker turns, every sentence with its :meth:`sentence_view`."""
+        """A transcript as speaker turns, every sentence with its :meth:`sentence_view`, and for a survey
+        answer the question it answers (``None`` otherwise)."""
         rows = self.rows_of.get(transcript)
         if rows is None:
             raise KeyError(transcript)
         with self._lock:
             sentences = [self.sentence_view(i) for i in rows]
-        return {"id": transcript, "turns": turns([self.sentences[i] for i in rows]), "sentences": sentences}
+        question = next((self.sentences[i].attributes["question"] for i in rows
+                         if self.sentences[i].attributes.get("question")), None)  # fmt: skip
+        return {"id": transcript, "question": question, "turns": turns([self.sentences[i] for i in rows]),
+                "sentences": sentences}  # fmt: skip
 
     def queue(self, order: str = "active", *, code: str | None = None, after: tuple[str, int] | None = None,
               limit: int = 50) -> list[dict[str, Any]]:  # fmt: skip

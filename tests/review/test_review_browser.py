@@ -43,9 +43,9 @@ def _tools() -> tuple[str, str]:
 class Server:
     """``nlpthemes review`` in a subprocess; ``url`` is what it printed."""
 
-    def __init__(self, folder: Path, cache: Path) -> None:
+    def __init__(self, folder: Path, cache: Path, extra: tuple[str, ...] = ()) -> None:
         command = [sys.executable, "-c", "from nlpthemes.cli import main; main()", "review", str(folder),
-                   "--coder", "ana", "--model", "fake", "--no-browser", "--refit-every", "3", "--quiet"]  # fmt: skip
+                   "--coder", "ana", "--model", "fake", "--no-browser", "--refit-every", "3", "--quiet", *extra]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(REPO), "NLPTHEMES_CACHE_DIR": str(cache)}
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         lines: queue.Queue[str] = queue.Queue()
@@ -73,11 +73,11 @@ class Server:
 
 
 @pytest.fixture
-def start(tmp_path: Path) -> Iterator[Callable[[Path], Server]]:
+def start(tmp_path: Path) -> Iterator[Callable[..., Server]]:
     started: list[Server] = []
 
-    def run(folder: Path) -> Server:
-        server = Server(folder, tmp_path / "cache")
+    def run(folder: Path, *extra: str) -> Server:
+        server = Server(folder, tmp_path / "cache", extra)
         started.append(server)
         return server
 
@@ -267,3 +267,16 @@ def test_the_real_server_refuses_foreign_hosts_and_missing_tokens(study: Path, s
     assert status("/api/stats", {"X-Review-Token": server.token}) == 200
     posted = request(server, "POST", f"/api/undo?token={server.token}", {"Content-Type": "application/json"}, "{}")
     assert posted[0] == 403  # a state change needs the token in a header
+
+
+def test_a_survey_answer_is_shown_under_its_question(study: Path, tmp_path: Path, start: Callable[..., Server],
+                                                     browser: Any) -> None:  # fmt: skip
+    survey = REPO / "tests" / "data" / "io" / "survey_questions.csv"
+    server = start(tmp_path / "survey", "--transcripts", str(survey), "--codebook", str(study / "codebook.csv"))
+    open_page(browser, server)
+    choose_transcript(browser, "s01 Q2", 0)
+    shown = browser.execute_script("return document.querySelector('#transcript .question').textContent")
+    assert shown == "What would you change about it?"
+    choose_transcript(browser, "s01 Q1", 0)
+    shown = browser.execute_script("return document.querySelector('#transcript .question').textContent")
+    assert shown == "What did you find most useful in the programme?"

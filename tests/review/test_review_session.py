@@ -70,6 +70,20 @@ def test_the_review_reads_the_files_as_the_analysis_did(study: Path, tmp_path: P
     assert [t.id for t in both.corpus.transcripts] == ["s01 Q1", "s01 Q2", "s02 Q1", "s03 Q1", "s03 Q2"]
 
 
+def test_a_survey_answer_shows_its_question(study: Path, tmp_path: Path) -> None:
+    survey = Path(__file__).resolve().parents[1] / "data" / "io" / "survey_questions.csv"
+    session = open_session(tmp_path / "review", transcripts=[survey], codebook=study / "codebook.csv")
+    try:
+        assert session.transcript("s01 Q2")["question"] == "What would you change about it?"
+    finally:
+        session.close()
+    interview = open_session(study)
+    try:
+        assert interview.transcript("p1")["question"] is None
+    finally:
+        interview.close()
+
+
 @pytest.mark.parametrize(("setup", "message"), [
     (lambda d: None, "no such folder"),
     (lambda d: d.mkdir(), "neither an 'nlpthemes analyze' output folder"),

@@ -77,6 +77,7 @@
     box.textContent = "";
     box.dataset.transcript = S.transcript.id;
     box.appendChild(el("h2", null, S.transcript.id));
+    if (S.transcript.question) box.appendChild(el("p", "question", S.transcript.question));
     for (const turn of S.transcript.turns) {
       const row = el("div", "turn" + (turn.interviewer ? " interviewer" : ""));
       row.appendChild(el("div", "speaker", turn.speaker));
