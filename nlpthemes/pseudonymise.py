@@ -106,8 +106,8 @@ class Pseudonymiser:
         if not lookup:
             return None, lookup
         names = sorted(lookup, key=len, reverse=True)
-        alternation = "|".join(rf"(?i:{re.escape(n)})" if n.islower() or not re.fullmatch(r"\w+", n) else re.escape(n)
-                               for n in names)  # fmt: skip
+        # keys written lower-case (names of several words, e-mail addresses) match in any case
+        alternation = "|".join(rf"(?i:{re.escape(n)})" if n.islower() else re.escape(n) for n in names)
         return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), lookup
 
     def text(self, text: str) -> str:

@@ -32,10 +32,9 @@ def segment(
     result = run_segment(paths, out, options=options, attributes=attributes, pseudonyms=pseudonyms, quiet=quiet)
     r.report_read_errors(result.corpus.errors, quiet)
     r.report_reading(result.reading, quiet)
-    # a respondent's answers to several survey questions are one speaker; elsewhere speakers are per transcript
-    answers = {t.id for t in result.corpus.transcripts if t.reading is not None and t.reading.layout == "answers"}
-    n_speakers = len({("" if s.transcript_id in answers else s.transcript_id, s.speaker)
-                      for s in result.sentences if s.speaker})  # fmt: skip
+    from nlpthemes.jobs._tables import participant_key
+
+    n_speakers = len({participant_key(s) for s in result.sentences if s.speaker})
     note(
         f"{len(result.sentences)} sentences from {len(result.corpus)} transcripts "
         f"({n_speakers} speakers) -> {out}  [{result.seconds:.1f} s]",

@@ -49,9 +49,8 @@ _IDENTITY = frozenset({
     "youremail", "ipaddress", "recipientemail", "recipientfirstname", "recipientlastname", "phone", "phonenumber",
     "locationlatitude", "locationlongitude",
 })  # fmt: skip
-_NAME_COLUMNS = frozenset({"name", "fullname", "firstname", "lastname", "surname", "respondentname", "yourname",
-                           "email", "emailaddress", "youremail", "recipientemail", "recipientfirstname",
-                           "recipientlastname"})  # fmt: skip
+# the identity columns whose values are names to pseudonymise in the answers
+_NAME_COLUMNS = _IDENTITY - {"ipaddress", "phone", "phonenumber", "locationlatitude", "locationlongitude"}
 _IMPORT_ID = re.compile(r'^\{"ImportId":')
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 

@@ -32,6 +32,20 @@ def unit_frame(sentences: Sequence[Sentence], group: str) -> Any:
     return pd.DataFrame(rows, columns=["unit", "transcript", "index", "turn", "group"])
 
 
+def participant_key(sentence: Sentence) -> tuple[str, str | None]:
+    """Who said a sentence: the speaker of its transcript, or, for a survey answer (it has a
+    ``question``), the respondent across all their answers.
+
+    Examples
+    --------
+    >>> a = Sentence("r1 Q1", 0, 0, 1, "x", speaker="r1", attributes={"question": "Why?"})
+    >>> b = Sentence("r1 Q2", 0, 0, 1, "y", speaker="r1", attributes={"question": "How?"})
+    >>> participant_key(a) == participant_key(b), participant_key(Sentence("p1", 0, 0, 1, "z", speaker="Kim"))
+    (True, ('p1', 'Kim'))
+    """
+    return ("" if "question" in sentence.attributes else sentence.transcript_id, sentence.speaker)
+
+
 def choose_groups(
     sentences: Sequence[Sentence], group_by: str | None, compare: Sequence[str] | None
 ) -> tuple[str, tuple[str, str] | None, str | None]:
@@ -52,8 +66,7 @@ def choose_groups(
     if column is None:
         # a grouping has at least two groups, and on average two participants per group (a column
         # of timestamps or free comments, different for everyone, groups nobody)
-        # (a survey respondent's answers to several questions are one participant)
-        speakers = len({("" if "question" in s.attributes else s.transcript_id, s.speaker) for s in participants})
+        speakers = len({participant_key(s) for s in participants})
         column = next((a for a in names
                        if 2 <= len({s.attributes.get(a, "") for s in participants} - {""}) <= max(2, speakers // 2)),
                       "transcript")  # fmt: skip
