@@ -77,6 +77,8 @@ class ReadOptions:
         --------
         >>> ReadOptions.from_record(ReadOptions(layout="rev", text_column=("q1", "q2")).record()).text_columns
         ('q1', 'q2')
+        >>> ReadOptions.from_record({"text_column": "why"}).text_columns
+        ('why',)
         """
         return {"interviewers": list(self.interviewers), "speakers": list(self.speakers),
                 "guess_interviewers": self.guess_interviewers, "language": self.language, "encoding": self.encoding,
@@ -87,6 +89,7 @@ class ReadOptions:
     def from_record(cls, record: Mapping[str, Any]) -> ReadOptions:
         """The options :meth:`record` wrote (missing keys: the defaults)."""
         text = record.get("text_column")
+        text = (text,) if isinstance(text, str) else text
         return cls(interviewers=tuple(record.get("interviewers") or ()), speakers=tuple(record.get("speakers") or ()),
                    guess_interviewers=bool(record.get("guess_interviewers", True)),
                    language=str(record.get("language") or "auto"), encoding=record.get("encoding"),

@@ -83,7 +83,10 @@ def _from_manifest(folder: Path) -> tuple[list[Path], Path, list[Path], ReadOpti
     attributes = existing(params["attributes"], "attributes") if params.get("attributes") else None
     # the reading options of the analysis (a run before they were all kept: interviewers and language)
     recorded = params.get("read_options")
-    options = ReadOptions.from_record(recorded if isinstance(recorded, dict) else params)
+    try:
+        options = ReadOptions.from_record(recorded if isinstance(recorded, dict) else params)
+    except InputError as exc:  # a manifest edited by hand
+        raise InputError(path, f"its reading options cannot be used: {exc.problem}") from None
     model = params.get("model")
     if model is None and isinstance(manifest.get("model"), dict):
         model = manifest["model"].get("name")

@@ -92,6 +92,9 @@ def test_a_survey_answer_shows_its_question(study: Path, tmp_path: Path) -> None
     (lambda d: (d.mkdir(), (d / "manifest.json").write_text(
         '{"command": "analyze", "parameters": {"paths": ["gone/"], "codebook": "gone.csv"}}')), "is not there any more"),
     (lambda d: (d.mkdir(), (d / "transcripts").mkdir()), "no codebook.csv"),
+    (lambda d: (d.mkdir(), (d / "manifest.json").write_text(json.dumps({"command": "analyze", "parameters": {
+        "paths": [], "codebook": str(d / "manifest.json"), "read_options": {"layout": "xyz"}}}))),
+     "manifest.json: its reading options cannot be used: layout must be"),
 ])  # fmt: skip
 def test_a_folder_that_cannot_be_reviewed_says_why(tmp_path: Path, setup: Any, message: str) -> None:
     folder = tmp_path / "x"
