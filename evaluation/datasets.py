@@ -143,24 +143,26 @@ def project(folder: Path, coder: str | None = None, options: ReadOptions = ReadO
     the most codes); only the transcripts that coder coded are kept. Transcripts are read as every
     command reads them (a survey's answers keep their ``question``).
     """
-    from nlpthemes.codings import read_codings
+    from nlpthemes.codings import check_codes, read_codings
+    from nlpthemes.errors import InputError
+    from nlpthemes.suggest._labels import label_matrix
 
     folder = Path(folder)
     book = next((folder / n for n in PROJECT_CODEBOOKS if (folder / n).is_file()), None)
     if book is None or not (folder / "codings.csv").is_file() or not (folder / "transcripts").is_dir():
         raise SystemExit(f"{folder}: not a coded study (transcripts/, a codebook and codings.csv, as "
                          "'nlpthemes import' writes them)")  # fmt: skip
-    codebook = read_codebook(book)
-    corpus = read_corpus([folder / "transcripts"], options)
-    sentences = segment_corpus(corpus)
-    codings = read_codings(folder / "codings.csv", {t.id: t for t in corpus.transcripts}).codings
+    try:
+        codebook = read_codebook(book)
+        corpus = read_corpus([folder / "transcripts"], options)
+        sentences = segment_corpus(corpus)
+        codings = read_codings(folder / "codings.csv", {t.id: t for t in corpus.transcripts}).codings
+        codings, _ = check_codes(codings, codebook, source=folder / "codings.csv")
+    except InputError as exc:
+        raise SystemExit(f"error: {exc}") from None
     if coder is None and not codings.empty:
         coder = str(codings["coder"].astype(str).value_counts().index[0])
     codings = codings[codings["coder"].astype(str) == coder]
-    refs = {codebook.ref(c) for c in codebook}
-    codings = codings.assign(code=[codebook.ref(codebook.find(str(c))) if str(c) not in refs else str(c)
-                                   for c in codings["code"]])  # fmt: skip
-    from nlpthemes.suggest._labels import label_matrix
 
     codable = [codebook.ref(c) for c in codebook if c.codable]
     labels, coded = label_matrix(sentences, codings, codable)

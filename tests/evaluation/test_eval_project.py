@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,14 @@ def test_a_folder_that_is_no_study_or_a_coder_who_coded_too_little_is_refused(tm
         datasets.project(tmp_path)
     with pytest.raises(SystemExit, match="'Nobody' coded fewer than two transcripts"):
         datasets.project(REPO / "data" / "pdpilot", coder="Nobody")
+    study = tmp_path / "study"
+    shutil.copytree(REPO / "data" / "pdpilot" / "transcripts", study / "transcripts")
+    shutil.copy(REPO / "data" / "pdpilot" / "codebook.csv", study)
+    rows = (REPO / "data" / "pdpilot" / "codings.csv").read_text(encoding="utf-8").splitlines()
+    (study / "codings.csv").write_text("\n".join([*rows, "P7,0,10,No such code,PDPilot authors"]) + "\n",
+                                       encoding="utf-8")  # fmt: skip
+    with pytest.raises(SystemExit, match=r"codings.csv.*No such code"):
+        datasets.project(study)
 
 
 def test_export_keeps_the_question_of_survey_answers(tmp_path: Path) -> None:
