@@ -73,6 +73,9 @@ class Codebook:
         The codes in display order (a parent may come after its children).
     source : str or Path or None
         The file the codes were read from, named in error messages.
+    notes : sequence of str
+        What reading the file noticed (columns not read, groups made from a grouping
+        column); the commands print them.
 
     Raises
     ------
@@ -95,9 +98,11 @@ class Codebook:
     'o'
     """
 
-    def __init__(self, codes: Iterable[Code], *, source: str | Path | None = None) -> None:
+    def __init__(self, codes: Iterable[Code], *, source: str | Path | None = None,
+                 notes: Iterable[str] = ()) -> None:  # fmt: skip
         self._codes: tuple[Code, ...] = tuple(codes)
         self.source = None if source is None else str(source)
+        self.notes: tuple[str, ...] = tuple(notes)
         self._by_id: dict[str, Code] = {}
         self._children: dict[str | None, list[Code]] = {None: []}
         self._validate()

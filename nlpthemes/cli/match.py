@@ -37,6 +37,8 @@ def match(
         options=options, attributes=attributes, pseudonyms=pseudonyms, quiet=quiet,
     )  # fmt: skip
     r.report_reading(state.result.segmented.reading, quiet, files=False)
+    for line in state.book.notes:
+        note(line, quiet=quiet)
     tables = state.match_tables
     note(f"{len(state.model.themes_)} themes: {len(tables['matches'])} matched to a code, "
          f"{len(tables['uncovered'])} uncovered (candidate new codes), {len(tables['unsupported'])} codes "

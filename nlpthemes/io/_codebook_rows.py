@@ -16,12 +16,14 @@ _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
 
 def codebook_from_rows(
-    rows: Sequence[Mapping[str, Any]], *, source: str | Path | None = None, first_row: int = 2
+    rows: Sequence[Mapping[str, Any]], *, source: str | Path | None = None, first_row: int = 2,
+    numbers: Sequence[int] | None = None, notes: Sequence[str] = (),
 ) -> Codebook:
     """Build a codebook from table rows (keys are lower-case column names).
 
     Parents may be named by name (when unique) or by path; rows may come in any
-    order. ``first_row`` is the number of the first row in error messages.
+    order. ``first_row`` is the number of the first row in error messages, or
+    ``numbers`` gives each row's number; ``notes`` go to :attr:`Codebook.notes`.
 
     Raises
     ------
@@ -37,7 +39,8 @@ def codebook_from_rows(
     >>> [cb.path(c) for c in cb]
     ['B > X', 'A', 'B', 'A > X']
     """
-    table = [(first_row + i, {k: cell(v) for k, v in r.items() if k}) for i, r in enumerate(rows)]
+    numbers = list(numbers) if numbers is not None else [first_row + i for i in range(len(rows))]
+    table = [(numbers[i], {k: cell(v) for k, v in r.items() if k}) for i, r in enumerate(rows)]
     table = [(n, r) for n, r in table if any(r.values())]
     if not table:
         raise InputError(source, "the codebook has no codes")
@@ -70,7 +73,7 @@ def codebook_from_rows(
             codable=parse_bool(row.get("codable", ""), source, f"row {number}"),
             color=row.get("color") or None,
         ))
-    return Codebook(codes, source=source)
+    return Codebook(codes, source=source, notes=notes)
 
 
 def cell(value: Any) -> str:

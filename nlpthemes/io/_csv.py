@@ -1,15 +1,16 @@
-"""The one CSV writer of every output table: UTF-8, written atomically."""
+"""The one CSV writer of every output table (UTF-8, written atomically), and the delimiter guess of every CSV read."""
 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from nlpthemes.io._atomic import atomic_text
 
-__all__ = ["write_csv"]
+__all__ = ["guess_delimiter", "write_csv"]
 
 
 def write_csv(
@@ -49,3 +50,29 @@ def write_csv(
         writer = csv.DictWriter(handle, fieldnames=header, lineterminator=lineterminator)
         writer.writeheader()
         writer.writerows(rows)
+
+
+def guess_delimiter(text: str) -> str:
+    """The delimiter that splits the first rows into the most consistent columns.
+
+    Examples
+    --------
+    >>> guess_delimiter("id;text\\n1;a, b\\n2;c")
+    ';'
+    >>> guess_delimiter('id,text\\n1,"a; b"\\n2,c')
+    ','
+    """
+    sample = text[:50000]
+    best, best_score = ",", -1.0
+    for delimiter in (",", ";", "\t", "|"):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:50]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        score = sum(len(r) == width for r in rows) / len(rows) + 0.001 * min(width, 20)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best

@@ -3,8 +3,10 @@
 CSV and XLSX share one table layout, ``code,description,parent,examples,
 inclusion,exclusion`` (only ``code`` is required), with optional ``codable``,
 ``id`` and ``color`` columns; ``examples`` are separated by ``|`` and
-``parent`` is a code name, or a path ``"A > B"`` where names repeat. Column
-names are case-insensitive; other columns are ignored. YAML nests codes under
+``parent`` is a code name, or a path ``"A > B"`` where names repeat. Columns
+may also carry the names researchers give them (*Definition*, *Theme*, *Inclusion
+criteria*...; :mod:`nlpthemes.io._codebook_columns`), in any case; other columns
+are named in :attr:`Codebook.notes`. YAML nests codes under
 ``children``; the ``.qdc`` codebook is handled by :mod:`nlpthemes.io.refi.qdc`.
 """
 
@@ -30,7 +32,6 @@ __all__ = [
 ]
 
 CODEBOOK_COLUMNS = ("code", "description", "parent", "examples", "inclusion", "exclusion")
-_OPTIONAL_COLUMNS = ("codable", "id", "color")
 CODEBOOK_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx", ".qdc")
 _YAML_KEYS = frozenset(
     {"code", "name", "description", "examples", "inclusion", "exclusion", "codable", "id",
@@ -165,31 +166,32 @@ def codebook_to_rows(
 
 
 def _read_csv(path: Path) -> Codebook:
+    from nlpthemes.io._csv import guess_delimiter
+    from nlpthemes.io._decode import read_text_file
+
+    text = read_text_file(path).text  # UTF-8, or what Excel saved (cp1252, UTF-16), as transcripts
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not UTF-8 text ({exc.reason}); save the CSV as UTF-8") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    table = [row for row in reader]
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=guess_delimiter(text)))
+    except csv.Error as exc:
+        raise InputError(path, f"not a readable CSV file ({exc})") from None
     return _from_table(path, table)
 
 
 def _from_table(path: Path, table: list[list[Any]]) -> Codebook:
+    from nlpthemes.io._codebook_columns import grouped_rows, map_columns
+
     while table and not any(cell(v) for v in table[0]):
         table.pop(0)
     if not table:
         raise InputError(path, "the codebook is empty")
-    header = [cell(h).lower() for h in table[0]]
-    if "code" not in header:
-        raise InputError(path, f"no 'code' column (columns found: {', '.join(header)}); "
-                               f"expected {','.join(CODEBOOK_COLUMNS)}")
-    duplicated = sorted({h for h in header if h and header.count(h) > 1})
-    if duplicated:
-        raise InputError(path, f"column {duplicated[0]!r} appears twice")
-    known = set(CODEBOOK_COLUMNS) | set(_OPTIONAL_COLUMNS)
-    rows = [{h: (r[i] if i < len(r) else "") for i, h in enumerate(header) if h in known}
-            for r in table[1:]]
-    return codebook_from_rows(rows, source=path, first_row=2)
+    header = [cell(h) for h in table[0]]
+    body = [[cell(v) for v in r] for r in table[1:]]
+    columns = map_columns(header, body, path)
+    rows = [{field: (r[i] if i < len(r) else "") for i, field in columns.fields.items()} for r in body]
+    parent = next((header[i] for i, f in columns.fields.items() if f == "parent"), None)
+    grouped, numbers, notes = grouped_rows(rows, parent, list(range(2, len(rows) + 2)))
+    return codebook_from_rows(grouped, source=path, numbers=numbers,
+                              notes=[f"{path.name}: {n}" for n in (*columns.notes, *notes)])
 
 
 def _read_xlsx(path: Path) -> Codebook:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from nlpthemes.corpus import Reading, Transcript, Turn
 from nlpthemes.errors import InputError
+from nlpthemes.io._csv import guess_delimiter
 from nlpthemes.io._decode import read_text_file
 from nlpthemes.io._options import ReadOptions
 from nlpthemes.io._turns import guess_interviewers, is_interviewer_label, resolve_aliases
@@ -55,32 +56,6 @@ _IMPORT_ID = re.compile(r'^\{"ImportId":')
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
-def _delimiter(text: str) -> str:
-    """The delimiter that splits the first rows into the most consistent columns.
-
-    Examples
-    --------
-    >>> _delimiter("id;text\\n1;a, b\\n2;c")
-    ';'
-    >>> _delimiter('id,text\\n1,"a; b"\\n2,c')
-    ','
-    """
-    sample = text[:50000]
-    best, best_score = ",", -1.0
-    for delimiter in (",", ";", "\t", "|"):
-        try:
-            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r][:50]
-        except csv.Error:
-            continue
-        if not rows or len(rows[0]) < 2:
-            continue
-        width = len(rows[0])
-        score = sum(len(r) == width for r in rows) / len(rows) + 0.001 * min(width, 20)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
 def read_rows(path: Path, options: ReadOptions = ReadOptions()) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a CSV (any common encoding and delimiter) or XLSX file.
 
@@ -94,7 +69,7 @@ def read_rows(path: Path, options: ReadOptions = ReadOptions()) -> tuple[list[st
     decoded = read_text_file(path, encoding=options.encoding)
     if not decoded.text.strip():
         raise InputError(path, "the file is empty")
-    delimiter = _delimiter(decoded.text)
+    delimiter = guess_delimiter(decoded.text)
     try:
         rows = list(csv.reader(io.StringIO(decoded.text), delimiter=delimiter))
     except csv.Error as exc:

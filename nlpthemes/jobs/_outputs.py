@@ -116,6 +116,7 @@ class State:
         from nlpthemes.io.codebook_files import read_codebook
 
         self.book = read_codebook(codebook)
+        self.notes += self.book.notes
 
     def read_codings(self, codings: Sequence[str | Path]) -> None:
         """Read the human codings (quotes placed, unknown codes reported)."""

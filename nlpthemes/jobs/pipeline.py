@@ -200,10 +200,11 @@ def fit_pipeline(
                        key=lambda s: (s.transcript_id, s.index))  # fmt: skip
     reading = reading_report(corpus.transcripts, sentences)
     book = read_codebook(codebook)
-    notes: list[str] = []
+    notes: list[str] = list(book.notes)
     human: Any = None
     if codings:
-        human, notes = load_human_codings(codings, corpus.by_id(), book)
+        human, coding_notes = load_human_codings(codings, corpus.by_id(), book)
+        notes += coding_notes
     words = keyword_language(corpus, options.language)  # detected once: it picks the model and the keywords
     embedder = load_embedder(corpus_model(config.model, corpus, words), device=device, cache=cache,
                              progress=not quiet)

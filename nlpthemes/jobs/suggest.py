@@ -119,9 +119,10 @@ def run_suggest(
     sentences = segment_with_progress(corpus, language=language, quiet=quiet)
     book = read_codebook(codebook)
     human: Any = None
-    notes: list[str] = []
+    notes: list[str] = list(book.notes)
     if codings:
-        human, notes = load_human_codings(codings, corpus.by_id(), book)
+        human, coding_notes = load_human_codings(codings, corpus.by_id(), book)
+        notes += coding_notes
     embedder = load_embedder(corpus_model(model, corpus, options.language), progress=not quiet)
     import numpy as np
 

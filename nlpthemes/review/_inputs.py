@@ -168,7 +168,7 @@ def load_inputs(
     sentences = segment_corpus(corpus, language=language)
     if not sentences:
         raise InputError(None, "the transcripts have no sentences to review")
-    notes = [f"skipped {message}" for _, message in corpus.errors]
+    notes = [f"skipped {message}" for _, message in corpus.errors] + list(book.notes)
     human: Any = None
     if coded:
         for path in coded:

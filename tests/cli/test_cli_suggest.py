@@ -92,3 +92,25 @@ def test_fit_does_not_offer_learned_thresholds_since_batch_always_uses_them(tmp_
     result = runner.invoke(app, ["fit", "x.txt", "-c", "cb.csv", "-s", str(tmp_path / "p"), "--learned-thresholds"])
     assert result.exit_code == 2 and "No such option" in result.output
     assert not (tmp_path / "p").exists()
+
+
+def test_a_codebook_as_typed_is_read_and_what_is_not_read_is_said(tmp_path: Path) -> None:
+    """Headers such as 'Code name' and 'Definition' are read; a column nobody reads is named (on stderr, even
+    with -q) rather than dropped without a word."""
+    with open(DATA / "codebook.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    typed = tmp_path / "typed.csv"
+    with open(typed, "w", newline="", encoding="cp1252") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Code name", "Definition", "Parent code", "Example quotes", "Coder memo"])
+        writer.writerows([[r["code"], r["description"], r["parent"], r["examples"], "see notes"] for r in rows])
+    outs = {}
+    for name, book in (("plain", DATA / "codebook.csv"), ("typed", typed)):
+        out = tmp_path / f"{name}.csv"
+        result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), "--codebook", str(book), "--out", str(out),
+                                     "--model", "fake", "-q"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+        outs[name] = out.read_text(encoding="utf-8")
+        if name == "typed":
+            assert "typed.csv: columns not read: 'Coder memo'" in result.stderr
+    assert outs["typed"] == outs["plain"]  # the same codes, definitions and so suggestions

@@ -82,15 +82,20 @@ def test_yaml_nested_children(tmp_path: Path) -> None:
     ("code,parent\nA,\nB,Nope\n", "row 3: unknown parent 'Nope'"),
     ("code,parent\nA,\nX,A\nX,A\n", "row 4: code 'X' repeats row 3 under the same parent"),
     ("code,parent\nA,B\nB,A\n", "cycle"),
-    ("name,description\nA,x\n", "no 'code' column"),
+    ("definition,notes\nA,x\n", "no column of code names .*'definition', 'notes'"),
     ("code\n", "no codes"),
     ("", "empty"),
     ("code,parent\nA,\nB,\nX,A\nX,B\nY,X\n", "row 6: parent 'X' is ambiguous.*'A > X' or 'B > X'"),
     ("code,parent\nA,\nX,A\nY,B > X\n", "row 4: unknown parent 'B > X'"),
     ("code,codable\nA,maybe\n", "row 2: 'codable' must be true or false"),
     ("code,description\n,x\n", "row 2: the 'code' cell is empty"),
-    ("code,code\nA,B\n", "column 'code' appears twice"),
+    ("code,code\nA,B\n", "columns 'code' and 'code' both hold the codes' names"),
+    ("code,definition,description\nA,x,y\n", "columns 'definition' and 'description' both hold the codes' definitions"),
     ("code,color\nA,blue\n", "colour 'blue'"),
+    ("Definition,Notes\nx,y\n", "no column of code names \\(columns found: 'Definition', 'Notes'\\)"),
+    ("Code,Theme,Category\nA,x,y\n", "columns 'Theme' and 'Category' both hold the codes' parents or groups"),
+    # a parent column whose values are partly codes is not a grouping column: a typo stays an error
+    ("code,parent\nA,\nB,A\nC,Aa\n", "row 4: unknown parent 'Aa'"),
 ])
 def test_csv_errors_name_file_and_row(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "cb.csv"
