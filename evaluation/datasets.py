@@ -43,6 +43,15 @@ class CodedSet:
         return self.codebook.ref(ancestors[-1]) if ancestors else self.codebook.ref(c)
 
 
+def names_only(cs: CodedSet) -> CodedSet:
+    """The same set with a codebook of code names alone: what a codebook whose definition, example
+    and criteria columns are not read gives the suggester."""
+    import dataclasses
+
+    bare = [dataclasses.replace(c, description="", examples=(), inclusion="", exclusion="") for c in cs.codebook]
+    return dataclasses.replace(cs, codebook=Codebook(bare, source=cs.codebook.source))
+
+
 def _finish(name: str, sentences: list[Sentence], gold: list[set[str]], codebook: Codebook) -> CodedSet:
     used = sorted({c for g in gold for c in g})
     return CodedSet(name, sentences, [frozenset(g) for g in gold], codebook, used)

@@ -460,6 +460,8 @@ def main() -> None:
                              "(transcripts/, a codebook, codings.csv); with --only and no name, only these")
     parser.add_argument("--coder", default=None, help="--project: whose codes are the gold (default: the coder "
                                                       "with the most codes)")
+    parser.add_argument("--names-only", action="store_true",
+                        help="read every codebook as code names alone (no definitions, examples or criteria)")
     args = parser.parse_args()
     if args.only is None:
         args.only = [] if args.project else list(datasets.LOADERS)
@@ -484,16 +486,18 @@ def main() -> None:
             cs = exported[datasets.NAMES[name]]
         else:
             cs = loaders[name]() if name == "pdpilot" else loaders[name](args.shared)
+        cs = datasets.names_only(cs) if args.names_only else cs
         rows += evaluate(cs, embedder, args.seeds, tuple(args.methods), args.pairs, args.llm_sample, judge_options)
     for folder in args.project:
-        rows += evaluate(datasets.project(folder, args.coder), embedder, args.seeds, tuple(args.methods), args.pairs,
-                         args.llm_sample, judge_options)  # fmt: skip
+        study = datasets.project(folder, args.coder)
+        study = datasets.names_only(study) if args.names_only else study
+        rows += evaluate(study, embedder, args.seeds, tuple(args.methods), args.pairs, args.llm_sample, judge_options)
     frame = pd.DataFrame(rows)
     table = frame.groupby(["data", "method"], sort=False)[
         ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece", "fit_s", "s_per_1000"]
     ].mean().round(3)
     header = (f"Code suggestion: 20% of transcripts as training codes, 80% held out; mean of {args.seeds} splits; "
-              f"model {embedder.name}")  # fmt: skip
+              f"model {embedder.name}{'; codebooks as code names alone' if args.names_only else ''}")  # fmt: skip
     lines = [header, "", table.to_markdown() if hasattr(table, "to_markdown") else table.to_string(), ""]
     lines += summary(frame, args.shared)
     chosen = frame[frame["auto"] != ""][["data", "method", "seed", "auto"]]

@@ -114,8 +114,12 @@ class Codebook:
                 self._fail(f"two codes have the path {path!r}")
             self._by_path[path] = code
         self._by_name: dict[str, list[Code]] = {}
+        self._by_loose: dict[str, list[Code]] = {}  # references written in another case or spacing
         for code in self._codes:
             self._by_name.setdefault(code.name, []).append(code)
+            self._by_loose.setdefault(_loose(self._paths[code.id]), []).append(code)
+            if code.name != self._paths[code.id]:
+                self._by_loose.setdefault(_loose(code.name), []).append(code)
 
     # -- validation -------------------------------------------------------------------------
     def _fail(self, problem: str) -> None:
@@ -268,11 +272,21 @@ class Codebook:
     def find(self, ref: str) -> Code:
         """The code a reference names: a path, or a name unique in the codebook.
 
+        A reference that matches nothing exactly is read without case and spacing
+        differences, when that leaves one code it can mean (coders type
+        ``peer support`` for *Peer Support*).
+
         Raises
         ------
         KeyError
             No code has that path or name, or the name is used by several codes
             (the message lists their paths).
+
+        Examples
+        --------
+        >>> cb = Codebook([Code("s", "Support"), Code("p", "Peer Support", parent="s")])
+        >>> cb.find("peer  support").id, cb.find("support>PEER SUPPORT").id
+        ('p', 'p')
         """
         key = ref.strip()
         if key in self._by_path:
@@ -287,8 +301,22 @@ class Codebook:
         if named:
             paths = ", ".join(repr(self._paths[c.id]) for c in named)
             raise KeyError(f"code name {key!r} is ambiguous: give its path ({paths})")
+        loose = self._by_loose.get(_loose(key), [])
+        if len(loose) == 1:  # 'peer support' for 'Peer Support': one code can be meant
+            return loose[0]
         raise KeyError(f"no code named {key!r}")
 
     def names(self) -> list[str]:
         """The reference (:meth:`ref`) of every code, in order."""
         return [self.ref(c) for c in self._codes]
+
+
+def _loose(reference: str) -> str:
+    """A code reference without case and spacing differences (``"A>b  c"`` as ``"a > b c"``).
+
+    Examples
+    --------
+    >>> _loose("Aims>Peer  Support ")
+    'aims > peer support'
+    """
+    return PATH_SEPARATOR.join(" ".join(part.split()) for part in reference.casefold().split(">"))

@@ -91,3 +91,17 @@ def test_codes_are_frozen_and_codebooks_compare_by_content(book: Codebook) -> No
     assert "5 codes" in repr(book)
     with pytest.raises(KeyError, match="no code with id"):
         book["missing"]
+
+
+def test_a_reference_in_another_case_or_spacing_names_the_one_code_it_can_mean() -> None:
+    import pandas as pd
+
+    from nlpthemes.codings import check_codes
+
+    book = Codebook([Code("s", "Support"), Code("p", "Peer Support", parent="s"), Code("t", "Trust"),
+                     Code("t2", "trust", parent="s")])  # fmt: skip
+    kept, unknown = check_codes(pd.DataFrame({"code": ["peer support", " Support > peer   support", "TRUST"]}), book,
+                                strict=False)  # fmt: skip
+    assert kept["code"].tolist() == ["Peer Support", "Peer Support"]
+    assert unknown == {"TRUST": 1}  # 'Trust' and 'Support > trust' differ only in case: no guess
+    assert book.find("Trust").id == "t" and book.find("trust").id == "t2"  # exact names still win

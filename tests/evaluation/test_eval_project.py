@@ -60,3 +60,11 @@ def test_suggest_eval_runs_on_a_project(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "('pdpilot', 'baseline: cosine to name')" in run.stdout
+
+
+def test_names_only_keeps_the_codes_and_drops_what_defines_them() -> None:
+    known = datasets.pdpilot(REPO / "data" / "pdpilot")
+    bare = datasets.names_only(known)
+    assert [bare.codebook.path(c) for c in bare.codebook] == [known.codebook.path(c) for c in known.codebook]
+    assert bare.codes == known.codes and bare.gold == known.gold
+    assert any(c.description for c in known.codebook) and not any(c.description for c in bare.codebook)
