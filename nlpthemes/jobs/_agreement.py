@@ -178,11 +178,22 @@ def agreement_results(
         return _lean(summarize_agreement(data, machines=machines, n_resamples=n_resamples,
                                          confidence_level=confidence_level, seed=seed))  # fmt: skip
 
-    out["human_human"] = summary(human_long) if len(humans) >= 2 else None
+    # coders who split the transcripts between them share few sentences, or none
+    coders_per_unit = human_long.groupby("unit")["coder"].nunique()
+    shared, everyone = int((coders_per_unit >= 2).sum()), int((coders_per_unit == len(humans)).sum())
+    notes: list[str] = []
+    if len(humans) >= 2 and not shared:
+        notes.append("the human coders coded no sentence in common (each coded other transcripts), so there is "
+                     "no human-human agreement; each coder is compared with the machine")  # fmt: skip
+    elif len(humans) >= 2 and not everyone:
+        notes.append("no sentence was coded by every human coder, so human-human and human-machine agreement "
+                     "are not set side by side on the same sentences")  # fmt: skip
+    out["human_human"] = summary(human_long) if len(humans) >= 2 and shared else None
     out["human_machine"] = {h: summary(long[long["coder"].isin([h, machine])], [machine]) for h in humans}
     out["comparison"] = (
-        compare_coders(long, machines=[machine]).to_dict("records") if len(humans) >= 2 else None
+        compare_coders(long, machines=[machine]).to_dict("records") if len(humans) >= 2 and everyone else None
     )
+    out["notes"] = notes
     table = per_code_agreement(long, codes, machines=[machine], progress=progress, n_resamples=n_resamples,
                                confidence_level=confidence_level, seed=seed)  # fmt: skip
     out["per_code"] = [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}

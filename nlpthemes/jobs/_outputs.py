@@ -206,6 +206,7 @@ class State:
             self.long, self.machine.codes, machine=self.machine_name, method=method, n_resamples=n_resamples,
             confidence_level=confidence_level, seed=self.seed, progress=not self.quiet,
         )  # fmt: skip
+        self.warnings += self.agreement["notes"]
         with atomic_text(self.out / "agreement.json") as handle:
             json.dump(json_ready(self.agreement), handle, indent=2, ensure_ascii=False, allow_nan=False)
             handle.write("\n")

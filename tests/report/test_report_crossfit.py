@@ -78,3 +78,21 @@ def test_agreement_long_and_per_code_rows(setup) -> None:  # type: ignore[no-unt
     assert (table[table["kind"] == "human-machine"].set_index("code").loc["m", "cohen_kappa"] == [1.0, 1.0]).all()
     t_rows = table[(table["code"] == "t") & (table["kind"] == "human-machine")]
     assert (t_rows["n_b"] == 0).all() and t_rows["cohen_kappa"].eq(0.0).all()
+
+
+def test_coders_who_split_the_transcripts_are_each_compared_with_the_machine(setup) -> None:  # type: ignore[no-untyped-def]
+    """Two coders, each on other transcripts (a team that splits the work): no human-human figure, a note saying
+    why, and each coder against the machine, instead of an error at the end of the analysis."""
+    from nlpthemes.jobs._agreement import agreement_results
+
+    sentences, codings, _, _ = setup
+    split = codings.assign(coder=np.where(codings["transcript"].isin(["a", "b"]), "A", "B"))
+    applied = np.zeros((len(sentences), 3), dtype=bool)
+    applied[:, 0] = [s.text.startswith("money") for s in sentences]
+    long = agreement_long(sentences, split, machine_applied=applied, codes=["m", "t", "f"], machine="machine")
+    out, table = agreement_results(long, ["m", "t", "f"], machine="machine", method={}, n_resamples=0)
+    assert out["human_human"] is None and out["comparison"] is None
+    assert "coded no sentence in common" in out["notes"][0]
+    assert set(out["human_machine"]) == {"A", "B"}
+    assert "human-human" not in set(table["kind"])
+    assert set(table.loc[table["coder_a"].eq("A") | table["coder_b"].eq("A"), "n_units"]) == {12}
