@@ -52,6 +52,10 @@ class Reading:
     identity_columns : tuple of str
         For CSV/XLSX answers, the columns of names, e-mail and IP addresses that
         were not kept as attributes.
+    row : int or None
+        For CSV/XLSX answers, the answer's row among the table's answer rows
+        (1: the first row below the header rows), where codes typed beside the
+        answer are read from (:mod:`nlpthemes.io.answer_codes`).
 
     Examples
     --------
@@ -65,6 +69,7 @@ class Reading:
     warnings: tuple[str, ...] = ()
     column: str | None = None
     identity_columns: tuple[str, ...] = ()
+    row: int | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from nlpthemes.io._options import ReadOptions
 from nlpthemes.io._turns import guess_interviewers, is_interviewer_label, resolve_aliases
 from nlpthemes.segment import detect_language
 
-__all__ = ["read_table", "read_rows"]
+__all__ = ["answer_rows", "read_rows", "read_table"]
 
 _TEXT_NAMES = ("text", "answer", "response", "words", "utterance", "utterance_text", "content",
                "comment", "comments", "transcript_text", "segment")  # fmt: skip
@@ -78,6 +78,14 @@ def read_rows(path: Path, options: ReadOptions = ReadOptions()) -> tuple[list[st
     if not rows:
         raise InputError(path, "the file is empty")
     return [h.strip() for h in rows[0]], rows[1:]
+
+
+def answer_rows(path: Path, options: ReadOptions = ReadOptions()) -> tuple[list[str], list[list[str]]]:
+    """Header and answer rows of a table, the extra header rows of survey exports left out, as
+    :func:`read_table` numbers them (``Reading.row`` 1 is the first row returned)."""
+    header, rows = read_rows(path, options)
+    header, _, rows = _survey_header_rows(header, rows)
+    return header, rows
 
 
 def _xlsx_rows(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -300,7 +308,7 @@ def _answers(path: Path, header: list[str], rows: list[list[str]], id_col: int |
                     participants={ident: {**attributes, **extra}},
                     language=language,
                     reading=Reading("answers", detected=False, column=header[j],
-                                    identity_columns=tuple(header[i] for i in identity)),
+                                    identity_columns=tuple(header[i] for i in identity), row=n),
                     names=names,
                 )
             )

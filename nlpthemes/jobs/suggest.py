@@ -36,17 +36,28 @@ class SuggestResult:
 def load_human_codings(
     paths: Sequence[str | Path], transcripts: dict[str, Any], codebook: Any
 ) -> tuple[Any, list[str]]:
-    """Read codings files, place quotes, keep codes the codebook knows; return codings and warnings."""
+    """Read codings files, place quotes, keep codes the codebook knows; return codings and warnings.
+
+    A path that is a table the transcripts were read from (a survey) gives the codes typed
+    beside its answers (:mod:`nlpthemes.io.answer_codes`).
+    """
     import pandas as pd
 
     from nlpthemes.codings import check_codes, read_codings
+    from nlpthemes.io.answer_codes import answer_codings, is_answer_of
 
     frames, notes = [], []
     for path in paths:
-        read = read_codings(path, transcripts)
-        if len(read.unplaced):
-            notes.append(f"{path}: {len(read.unplaced)} quotes could not be placed in their transcript")
-        kept, unknown = check_codes(read.codings, codebook, source=path, strict=False)
+        answers = [t for t in transcripts.values() if is_answer_of(t, path)]
+        if answers:  # the survey table itself: codes typed beside its answers
+            codings, more = answer_codings(path, answers, codebook)
+            notes += more
+        else:
+            read = read_codings(path, transcripts)
+            codings = read.codings
+            if len(read.unplaced):
+                notes.append(f"{path}: {len(read.unplaced)} quotes could not be placed in their transcript")
+        kept, unknown = check_codes(codings, codebook, source=path, strict=False)
         if unknown:
             listed = ", ".join(f"{c!r} ({n})" for c, n in list(unknown.items())[:6])
             notes.append(f"{path}: rows with codes not in the codebook were left out: {listed}")
