@@ -42,7 +42,7 @@ def analyze(
     paths: Paths = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("out"),
     codebook: Annotated[
-        Path | None, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")
+        Path | None, typer.Option("--codebook", "-c", help="Codebook: CSV, XLSX, YAML, .qdc, or a table in .docx.")
     ] = None,
     codings: Annotated[
         list[Path] | None,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @o.with_options(j.JUDGE_PIPELINE, r.READING)
 def fit(
     paths: r.Paths,
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, XLSX, YAML, .qdc, or a table in .docx.")],
     save: Annotated[Path, typer.Option("--save", "-s", help="The pipeline folder to write.")],
     codings: Annotated[
         list[Path] | None,

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 @o.with_options(r.READING, r.PSEUDONYMS)
 def match(
     paths: r.Paths,
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, XLSX, YAML, .qdc, or a table in .docx.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
     model: o.Model = None,
     seed: o.Seed = 42,

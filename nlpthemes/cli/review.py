@@ -29,7 +29,7 @@ def review(
                                                               "(default: your user name).")] = None,
     transcripts: Annotated[list[Path] | None, typer.Option(
         "--transcripts", "-t", help="Transcript files or folders (a fresh start; repeatable).")] = None,
-    codebook: Annotated[Path | None, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")] = None,
+    codebook: Annotated[Path | None, typer.Option("--codebook", "-c", help="Codebook: CSV, XLSX, YAML, .qdc, or a table in .docx.")] = None,
     codings: Annotated[list[Path] | None, typer.Option(
         "--codings", help="Codes given at start, to learn from (repeatable).")] = None,
     port: Annotated[int, typer.Option("--port", "-p", help="Port to serve on (0: any free port).")] = 0,

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 @o.with_options(j.JUDGE, r.READING)
 def suggest(
     paths: r.Paths,
-    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, YAML, XLSX or .qdc.")],
+    codebook: Annotated[Path, typer.Option("--codebook", "-c", help="Codebook: CSV, XLSX, YAML, .qdc, or a table in .docx.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The suggestions CSV to write.")],
     codings: Annotated[
         list[Path] | None,

@@ -32,7 +32,8 @@ __all__ = [
 ]
 
 CODEBOOK_COLUMNS = ("code", "description", "parent", "examples", "inclusion", "exclusion")
-CODEBOOK_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx", ".qdc")
+CODEBOOK_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx", ".qdc", ".docx")  # read
+_WRITTEN_SUFFIXES = (".csv", ".yaml", ".yml", ".xlsx", ".qdc")
 _YAML_KEYS = frozenset(
     {"code", "name", "description", "examples", "inclusion", "exclusion", "codable", "id",
      "color", "children"})  # fmt: skip
@@ -44,7 +45,8 @@ def read_codebook(path: str | Path) -> Codebook:
     Parameters
     ----------
     path : str or Path
-        A ``.csv``, ``.yaml``/``.yml``, ``.xlsx`` or ``.qdc`` file.
+        A ``.csv``, ``.yaml``/``.yml``, ``.xlsx``, ``.qdc`` or ``.docx`` file (its first
+        table with a column of code names).
 
     Raises
     ------
@@ -79,6 +81,8 @@ def read_codebook(path: str | Path) -> Codebook:
         from nlpthemes.io.refi.qdc import read_qdc
 
         return read_qdc(path)
+    if suffix == ".docx":
+        return _read_docx(path)
     return _read_yaml(path)
 
 
@@ -96,9 +100,9 @@ def write_codebook(codebook: Codebook, path: str | Path) -> None:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in CODEBOOK_SUFFIXES:
-        raise InputError(path, f"unknown codebook format {suffix or '(no suffix)'!r}; "
-                               f"use one of {', '.join(CODEBOOK_SUFFIXES)}")
+    if suffix not in _WRITTEN_SUFFIXES:
+        raise InputError(path, f"cannot write a codebook as {suffix or '(no suffix)'!r}; "
+                               f"use one of {', '.join(_WRITTEN_SUFFIXES)}")
     if suffix == ".qdc":
         from nlpthemes.io.refi.qdc import write_qdc
 
@@ -210,6 +214,27 @@ def _read_xlsx(path: Path) -> Codebook:
     finally:
         workbook.close()
     return _from_table(path, table)
+
+
+def _read_docx(path: Path) -> Codebook:
+    """The first table of a Word document that has a column of code names (a codebook typed as
+    a table in a report or protocol); a cell merged over rows gives each row its text."""
+    from nlpthemes.io._codebook_columns import map_columns
+    from nlpthemes.io.word import open_docx
+
+    tables = open_docx(path).tables
+    for table in tables:
+        rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+        if len(rows) >= 2:
+            try:
+                map_columns(rows[0], rows[1:], path)
+            except InputError as exc:
+                if "no column of code names" in str(exc):
+                    continue  # another table of the document
+                raise
+            return _from_table(path, [list(r) for r in rows])
+    raise InputError(path, f"no table with a column of code names among its {len(tables)} tables; the codebook is "
+                           "read from a table whose header names a 'Code' column (or 'Code name', 'Label')")  # fmt: skip
 
 
 def _write_xlsx(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:

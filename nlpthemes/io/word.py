@@ -11,7 +11,7 @@ from nlpthemes.errors import InputError
 from nlpthemes.io._options import ReadOptions
 from nlpthemes.io.text import transcript_from_text
 
-__all__ = ["docx_text", "read_docx"]
+__all__ = ["docx_text", "open_docx", "read_docx"]
 
 
 def _table_lines(table: Any) -> list[str]:
@@ -29,13 +29,13 @@ def _table_lines(table: Any) -> list[str]:
     return lines
 
 
-def docx_text(path: Path) -> str:
-    """The text of a .docx: one line per paragraph, tables row by row, in body order.
+def open_docx(path: Path) -> Any:
+    """The python-docx ``Document`` of ``path``.
 
     Raises
     ------
     InputError
-        When the file is not a valid .docx.
+        A missing, corrupt or damaged file, named.
     """
     try:
         import docx
@@ -45,11 +45,22 @@ def docx_text(path: Path) -> str:
     if not path.is_file():
         raise InputError(path, "file not found")
     try:
-        document = docx.Document(str(path))
+        return docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise InputError(path, f"not a valid .docx file ({type(exc).__name__})") from None
     except Exception as exc:  # lxml errors on a damaged document part
         raise InputError(path, f"damaged .docx file ({exc})") from None
+
+
+def docx_text(path: Path) -> str:
+    """The text of a .docx: one line per paragraph, tables row by row, in body order.
+
+    Raises
+    ------
+    InputError
+        When the file is not a valid .docx.
+    """
+    document = open_docx(path)
     lines: list[str] = []
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):

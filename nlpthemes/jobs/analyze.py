@@ -99,7 +99,7 @@ def run_analyze(
     out_dir : path
         Output folder (created).
     codebook : path, optional
-        Codebook (CSV, YAML, XLSX or QDC); without it there is no matching,
+        Codebook (CSV, XLSX, YAML, QDC, or a table in DOCX); without it there is no matching,
         no suggestion and no agreement.
     codings : sequence of paths
         Human codings (``transcript,start,end,code,coder`` or ``transcript,text,code,coder``).

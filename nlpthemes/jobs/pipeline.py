@@ -156,7 +156,7 @@ def fit_pipeline(
     paths : sequence of paths
         Transcript files and folders (the first wave).
     codebook : path
-        Codebook (CSV, YAML, XLSX or QDC).
+        Codebook (CSV, XLSX, YAML, QDC, or a table in DOCX).
     save : path
         The pipeline folder to write (see the module docstring).
     codings : sequence of paths

@@ -96,7 +96,7 @@ def run_suggest(
     paths : sequence of paths
         Transcripts, folders, or CSV/XLSX of open-ended answers.
     codebook : path
-        Codebook (CSV, YAML, XLSX or QDC).
+        Codebook (CSV, XLSX, YAML, QDC, or a table in DOCX).
     out : path
         The suggestions CSV.
     codings : sequence of paths

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from nlpthemes.io.codebook_files import read_codebook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,3 +92,41 @@ def test_a_table_of_themes_without_a_code_column(tmp_path: Path) -> None:
     book = read_codebook(path)
     assert [(c.name, c.description, c.codable) for c in book] == [
         ("Belonging", "Feeling part of a group", True), ("Loss", "Losing family or home", True)]
+
+
+def test_a_codebook_typed_as_a_table_in_a_word_document(tmp_path: Path) -> None:
+    """The first table with a column of code names; other tables (a contents table) are passed over, and a
+    theme cell merged down the rows gives each row its group."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Codebook for the NGO study, version 3.")
+    contents = document.add_table(rows=2, cols=2)
+    contents.cell(0, 0).text, contents.cell(0, 1).text = "Section", "Page"
+    contents.cell(1, 0).text, contents.cell(1, 1).text = "Codes", "2"
+    table = document.add_table(rows=4, cols=3)
+    for i, row in enumerate([("Theme", "Code", "Definition"), ("Funding", "Grant writing", "Writing applications"),
+                             ("", "Budget cuts", "Money taken away"), ("Support", "Peer support", "Other managers")]):
+        for j, text in enumerate(row):
+            table.cell(i, j).text = text
+    table.cell(1, 0).merge(table.cell(2, 0))
+    document.save(str(tmp_path / "codebook.docx"))
+    book = read_codebook(tmp_path / "codebook.docx")
+    assert [book.path(c) for c in book if c.codable] == ["Funding > Grant writing", "Funding > Budget cuts",
+                                                          "Support > Peer support"]  # fmt: skip
+    assert book.find("Budget cuts").description == "Money taken away"
+
+
+def test_a_word_document_without_a_codebook_table_is_named(tmp_path: Path) -> None:
+    import docx
+
+    from nlpthemes.errors import InputError
+
+    document = docx.Document()
+    document.add_paragraph("Interview notes, no table here.")
+    document.save(str(tmp_path / "notes.docx"))
+    with pytest.raises(InputError, match="notes.docx: no table with a column of code names among its 0 tables"):
+        read_codebook(tmp_path / "notes.docx")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(InputError, match="broken.docx: not a valid .docx file"):
+        read_codebook(tmp_path / "broken.docx")

@@ -122,8 +122,10 @@ def test_yaml_errors(tmp_path: Path, text: str, message: str) -> None:
 def test_unknown_format_missing_file_and_bad_xlsx(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown codebook format '.txt'"):
         read_codebook(tmp_path / "cb.txt")
-    with pytest.raises(InputError, match="unknown codebook format"):
+    with pytest.raises(InputError, match="cannot write a codebook as '.json'"):
         write_codebook(full_book(), tmp_path / "cb.json")
+    with pytest.raises(InputError, match="cannot write a codebook as '.docx'"):  # read only
+        write_codebook(full_book(), tmp_path / "cb.docx")
     with pytest.raises(InputError, match="file not found"):
         read_codebook(tmp_path / "missing.csv")
     (tmp_path / "bad.xlsx").write_bytes(b"not a zip")
