@@ -29,6 +29,7 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "parent": ("parent", "parent code", "parent name", "category", "code category", "parent category",
                "theme", "parent theme", "main theme", "group", "code group", "main code", "higher order code",
                "super code", "supercode"),
+    "subgroup": ("sub theme", "subtheme", "sub category", "subcategory", "sub group", "subgroup"),
     "examples": ("examples", "example", "example quote", "example quotes", "quote", "quotes", "exemplar",
                  "exemplars", "typical exemplar", "illustrative quote", "illustrative quotes", "example text"),
     "inclusion": ("inclusion", "inclusion criteria", "inclusion criterion", "include", "when to use", "use when"),
@@ -38,7 +39,8 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
     "id": ("id", "guid", "code id"),
     "color": ("color", "colour"),
 }  # fmt: skip
-_PLURAL = {"code": "names", "description": "definitions", "parent": "parents or groups", "id": "ids"}
+_PLURAL = {"code": "names", "description": "definitions", "parent": "parents or groups", "subgroup": "sub-themes",
+           "id": "ids"}
 _THEMES_AS_CODES = ("theme", "category", "main theme")  # without a code column, these columns are the codes
 _IDENTIFIER = re.compile(r"^[A-Za-z]{0,6}[-_ .]?\d+([._-]\d+)*[A-Za-z]?$")  # C01, Q3.2, 1.1, T2a
 
@@ -102,12 +104,16 @@ def map_columns(header: Sequence[str], rows: Sequence[Sequence[str]], source: st
         codes = codes[1:]
     if codes:
         found["code"] = codes
+    elif len(found.get("subgroup", [])) == 1:
+        found["code"] = found.pop("subgroup")  # themes and sub-themes: the sub-themes are coded
     elif len(found.get("parent", [])) == 1 and keys[found["parent"][0]] in _THEMES_AS_CODES:
         found["code"] = found.pop("parent")  # a table of themes: its rows are the codes
     else:
         shown = ", ".join(repr(str(h)) for h in header if str(h).strip())
         raise InputError(source, f"no column of code names (columns found: {shown}); name it 'code' "
                                  "(also read: 'code name', 'name', 'label')")  # fmt: skip
+    if "subgroup" in found and "parent" not in found:
+        found["parent"] = found.pop("subgroup")  # a sub-theme column alone groups the codes
     fields: dict[int, str] = {}
     for field, columns in found.items():
         if len(columns) > 1:
@@ -127,20 +133,24 @@ def _identifiers(values: Sequence[str]) -> bool:
 
 
 def grouped_rows(
-    rows: list[dict[str, str]], parent_header: str | None, numbers: list[int]
+    rows: list[dict[str, str]], headers: dict[str, str], numbers: list[int]
 ) -> tuple[list[dict[str, str]], list[int], list[str]]:
-    """Rows with the groups of a grouping column added as non-codable parents.
+    """Rows with the groups of grouping columns added as non-codable parents.
 
     A parent column is a *grouping* column when none of its values is a code of the table,
     none is a path, and every code has a group once a blank cell is read as the group above
-    it (merged cells). Other parent columns are left as they are (their parents must be codes).
-    Returns the rows, their numbers in the file (a group takes its first code's) and notes.
+    it (merged cells). A sub-theme column (``subgroup``) adds a level below it: a blank
+    sub-theme continues the one above while the theme does, and puts the code right under a
+    theme that starts on its row. Other parent columns are left as they are (their parents
+    must be codes of the table). ``headers`` gives the column names (``parent``,
+    ``subgroup``) for the notes. Returns the rows, their numbers in the file (a group takes
+    its first code's) and notes.
 
     Examples
     --------
     >>> rows = [{"code": "Grants", "parent": "Funding"}, {"code": "Cuts", "parent": ""},
     ...         {"code": "Peers", "parent": "Support"}]
-    >>> out, numbers, notes = grouped_rows(rows, "Theme", [2, 3, 4])
+    >>> out, numbers, notes = grouped_rows(rows, {"parent": "Theme"}, [2, 3, 4])
     >>> [(r["code"], r.get("parent", ""), r.get("codable", "")) for r in out]  # doctest: +NORMALIZE_WHITESPACE
     [('Funding', '', 'false'), ('Grants', 'Funding', ''), ('Cuts', 'Funding', ''),
      ('Support', '', 'false'), ('Peers', 'Support', '')]
@@ -150,26 +160,35 @@ def grouped_rows(
     "2 groups from the column 'Theme' (codes are applied under them, not to them): Funding, Support"
     """
     names = {r.get("code", "") for r in rows}
-    values = [r.get("parent", "") for r in rows]
-    if not any(values) or not values[0] or any(v in names or ">" in v for v in values if v):
-        return rows, numbers, []
-    filled, current = [], ""
-    for value in values:
-        current = value or current
-        filled.append(current)
-    blanks = sum(not v for v in values)
+    tops = [r.get("parent", "") for r in rows]
+    subs = [r.get("subgroup", "") for r in rows]
+    if not tops or not tops[0] or any(v in names or ">" in v for v in tops + subs if v):
+        unread = [f"{headers['subgroup']!r} was not read: its theme column names codes of the table"] if any(subs) else []
+        return rows, numbers, unread
+    paths: list[tuple[str, ...]] = []
+    top, sub = "", ""
+    for new_top, new_sub in zip(tops, subs, strict=True):
+        sub = new_sub or ("" if new_top else sub)
+        top = new_top or top
+        paths.append((top, sub) if sub else (top,))
     out: list[dict[str, str]] = []
     out_numbers: list[int] = []
-    groups: list[str] = []
-    for row, group, number in zip(rows, filled, numbers, strict=True):
-        if group not in groups:
-            groups.append(group)
-            out.append({"code": group, "codable": "false"})
-            out_numbers.append(number)
-        out.append({**row, "parent": group})
+    groups: list[tuple[str, ...]] = []
+    for row, path, number in zip(rows, paths, numbers, strict=True):
+        for depth in range(1, len(path) + 1):
+            if path[:depth] not in groups:
+                groups.append(path[:depth])
+                out.append({"code": path[depth - 1], "parent": " > ".join(path[: depth - 1]), "codable": "false"})
+                out_numbers.append(number)
+        out.append({**{k: v for k, v in row.items() if k != "subgroup"}, "parent": " > ".join(path)})
         out_numbers.append(number)
-    notes = [f"{len(groups)} groups from the column {parent_header!r} (codes are applied under them, not to them): "
-             f"{', '.join(groups[:12])}{' ...' if len(groups) > 12 else ''}"]  # fmt: skip
+    notes = []
+    for level, key in ((1, "parent"), (2, "subgroup")):
+        made = [" > ".join(g) for g in groups if len(g) == level]
+        if made:
+            notes.append(f"{len(made)} groups from the column {headers.get(key)!r} (codes are applied under them, not "
+                         f"to them): {', '.join(made[:12])}{' ...' if len(made) > 12 else ''}")  # fmt: skip
+    blanks = sum(not v for v in tops)
     if blanks:
-        notes.append(f"{blanks} blank cells of the column {parent_header!r} read as the group above them")
+        notes.append(f"{blanks} blank cells of the column {headers.get('parent')!r} read as the group above them")
     return out, out_numbers, notes

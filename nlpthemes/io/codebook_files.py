@@ -192,8 +192,8 @@ def _from_table(path: Path, table: list[list[Any]]) -> Codebook:
     body = [[cell(v) for v in r] for r in table[1:]]
     columns = map_columns(header, body, path)
     rows = [{field: (r[i] if i < len(r) else "") for i, field in columns.fields.items()} for r in body]
-    parent = next((header[i] for i, f in columns.fields.items() if f == "parent"), None)
-    grouped, numbers, notes = grouped_rows(rows, parent, list(range(2, len(rows) + 2)))
+    levels = {f: header[i] for i, f in columns.fields.items() if f in ("parent", "subgroup")}
+    grouped, numbers, notes = grouped_rows(rows, levels, list(range(2, len(rows) + 2)))
     return codebook_from_rows(grouped, source=path, numbers=numbers,
                               notes=[f"{path.name}: {n}" for n in (*columns.notes, *notes)])
 

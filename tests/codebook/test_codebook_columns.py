@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from nlpthemes.codebook import Codebook
 from nlpthemes.io.codebook_files import read_codebook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -18,6 +19,12 @@ def _rewrite(source: Path, target: Path, header: list[str], *, encoding: str = "
         rows = list(csv.reader(handle))
     with target.open("w", encoding=encoding, newline="") as handle:
         csv.writer(handle, delimiter=delimiter).writerows([header, *rows[1:]])
+
+
+def _book(folder: Path, text: str) -> Codebook:
+    """The codebook a CSV of ``text`` reads to."""
+    (folder / "cb.csv").write_text(text, encoding="utf-8")
+    return read_codebook(folder / "cb.csv")
 
 
 def test_usual_column_names_read_the_shipped_codebook_unchanged(tmp_path: Path) -> None:
@@ -45,13 +52,11 @@ def test_columns_not_read_are_named_not_dropped_silently(tmp_path: Path) -> None
 
 
 def test_a_theme_column_groups_codes_and_blank_cells_continue_the_group(tmp_path: Path) -> None:
-    path = tmp_path / "cb.csv"
-    path.write_text("Theme,Code,Definition\n"
-                    "Funding,Grant writing,Writing grant applications\n"
-                    ",Budget cuts,Money taken away\n"
-                    "Support,Peer support,Support from other managers\n"
-                    "Funding,Donors,Private donors\n", encoding="utf-8")
-    book = read_codebook(path)
+    book = _book(tmp_path, "Theme,Code,Definition\n"
+                           "Funding,Grant writing,Writing grant applications\n"
+                           ",Budget cuts,Money taken away\n"
+                           "Support,Peer support,Support from other managers\n"
+                           "Funding,Donors,Private donors\n")
     assert [book.path(c) for c in book] == ["Funding", "Funding > Grant writing", "Funding > Budget cuts",
                                             "Support", "Support > Peer support", "Funding > Donors"]  # fmt: skip
     assert [c.name for c in book if not c.codable] == ["Funding", "Support"]
@@ -130,3 +135,17 @@ def test_a_word_document_without_a_codebook_table_is_named(tmp_path: Path) -> No
     (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(InputError, match="broken.docx: not a valid .docx file"):
         read_codebook(tmp_path / "broken.docx")
+
+
+def test_themes_sub_themes_and_codes(tmp_path: Path) -> None:
+    book = _book(tmp_path, "Theme,Sub-theme,Code,Definition\n"
+                           "Funding,Applications,Grant writing,Writing grant applications\n"
+                           ",,Reporting,Reports to funders\n"
+                           ",Cuts,Budget cuts,Money taken away\n"
+                           "Support,,Peer support,Other managers\n")
+    assert [book.path(c) for c in book if c.codable] == [
+        "Funding > Applications > Grant writing", "Funding > Applications > Reporting",
+        "Funding > Cuts > Budget cuts", "Support > Peer support"]  # fmt: skip
+    assert [c.name for c in book if not c.codable] == ["Funding", "Applications", "Cuts", "Support"]
+    themes = _book(tmp_path, "Theme,Subtheme,Description\nBelonging,Family,Family ties\n,Peers,Friends\n")
+    assert [themes.path(c) for c in themes if c.codable] == ["Belonging > Family", "Belonging > Peers"]
