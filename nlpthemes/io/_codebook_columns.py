@@ -41,6 +41,7 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 _PLURAL = {"code": "names", "description": "definitions", "parent": "parents or groups", "subgroup": "sub-themes",
            "id": "ids"}
+_PARENT_NAMES = ("parent", "parent code", "parent name")  # a parent column of codes, never groups
 _THEMES_AS_CODES = ("theme", "category", "main theme")  # without a code column, these columns are the codes
 _IDENTIFIER = re.compile(r"^[A-Za-z]{0,6}[-_ .]?\d+([._-]\d+)*[A-Za-z]?$")  # C01, Q3.2, 1.1, T2a
 
@@ -137,7 +138,8 @@ def grouped_rows(
 ) -> tuple[list[dict[str, str]], list[int], list[str]]:
     """Rows with the groups of grouping columns added as non-codable parents.
 
-    A parent column is a *grouping* column when none of its values is a code of the table,
+    A theme, category or group column (not one called *parent*, whose values must be codes)
+    is a *grouping* column when none of its values is a code of the table,
     none is a path, and every code has a group once a blank cell is read as the group above
     it (merged cells). A sub-theme column (``subgroup``) adds a level below it: a blank
     sub-theme continues the one above while the theme does, and puts the code right under a
@@ -162,7 +164,8 @@ def grouped_rows(
     names = {r.get("code", "") for r in rows}
     tops = [r.get("parent", "") for r in rows]
     subs = [r.get("subgroup", "") for r in rows]
-    if not tops or not tops[0] or any(v in names or ">" in v for v in tops + subs if v):
+    strict = header_key(headers.get("parent", "")) in _PARENT_NAMES  # our own format: parents are codes
+    if strict or not tops or not tops[0] or any(v in names or ">" in v for v in tops + subs if v):
         unread = [f"{headers['subgroup']!r} was not read: its theme column names codes of the table"] if any(subs) else []
         return rows, numbers, unread
     paths: list[tuple[str, ...]] = []
