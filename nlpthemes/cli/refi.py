@@ -63,14 +63,20 @@ def export_command(
     """Export a folder as a .qdpx project, with applied suggestions as one more coder.
 
     Codes from ``nlpthemes review`` go in as their coder, and the suggestions each
-    review left undecided as the machine user.
+    review left undecided as the machine user. An ``analyze`` output folder brings
+    the transcripts, codebook and human codes that analysis read, read as it read them.
     """
     from nlpthemes.io.refi import export_project
+    from nlpthemes.jobs.export import export_analysis, is_analysis_folder
 
     _unit(offset_unit)
-    result = export_project(folder, out, original=original, model=model,
-                            offset_unit=offset_unit,  # type: ignore[arg-type]
-                            transcripts=transcripts, codebook=codebook)
+    if transcripts is None and is_analysis_folder(folder):  # its inputs, as the analysis read them
+        result = export_analysis(folder, out, codebook=codebook, original=original, model=model,
+                                 offset_unit=offset_unit)  # fmt: skip
+    else:
+        result = export_project(folder, out, original=original, model=model,
+                                offset_unit=offset_unit,  # type: ignore[arg-type]
+                                transcripts=transcripts, codebook=codebook)
     for problem in result.problems:
         note(f"warning: {problem}")
     note(f"{out}: {result.users} users, {result.codes} codes, {result.sources} sources, "

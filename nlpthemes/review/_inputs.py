@@ -12,7 +12,6 @@ Three kinds of start:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -57,42 +56,6 @@ class ReviewInputs:
     warnings: list[str] = field(default_factory=list)
 
 
-def _from_manifest(folder: Path) -> tuple[list[Path], Path, list[Path], ReadOptions, str | None, Path | None]:
-    path = folder / "manifest.json"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not valid JSON ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("command") != "analyze":
-        raise InputError(path, "not the manifest of an 'nlpthemes analyze' run")
-    params = manifest.get("parameters") or {}
-    if not params.get("codebook"):
-        raise InputError(path, "that analysis ran without a codebook: give --codebook")
-
-    def existing(value: str, what: str) -> Path:
-        p = Path(value)
-        for candidate in (p, folder / p, folder.parent / p):
-            if candidate.exists():
-                return candidate
-        raise InputError(p, f"the {what} named in {path} is not there any more (or analyze ran from another "
-                            "folder): start the review from that folder, or give --transcripts and --codebook")  # fmt: skip
-
-    paths = [existing(p, "transcripts") for p in params.get("paths") or []]
-    codebook = existing(params["codebook"], "codebook")
-    codings = [existing(c, "codings") for c in params.get("codings") or []]
-    attributes = existing(params["attributes"], "attributes") if params.get("attributes") else None
-    # the reading options of the analysis (a run before they were all kept: interviewers and language)
-    recorded = params.get("read_options")
-    try:
-        options = ReadOptions.from_record(recorded if isinstance(recorded, dict) else params)
-    except InputError as exc:  # a manifest edited by hand
-        raise InputError(path, f"its reading options cannot be used: {exc.problem}") from None
-    model = params.get("model")
-    if model is None and isinstance(manifest.get("model"), dict):
-        model = manifest["model"].get("name")
-    return paths, codebook, codings, options, model, attributes
-
-
 def _merged(given: ReadOptions, found: ReadOptions) -> ReadOptions:
     """The analysis' reading options, with those given to the review where they differ from the defaults.
 
@@ -129,6 +92,7 @@ def load_inputs(
         A folder that is none of the three kinds, a missing file, a bad codebook or codings.
     """
     from nlpthemes.io.codebook_files import read_codebook
+    from nlpthemes.jobs._analysis_inputs import analysis_inputs
     from nlpthemes.jobs._common import load_corpus
     from nlpthemes.jobs.suggest import load_human_codings
     from nlpthemes.segment import segment_corpus
@@ -142,7 +106,7 @@ def load_inputs(
         if not root.is_dir():
             raise InputError(root, "no such folder (to start afresh, give --transcripts and --codebook)")
         if (root / "manifest.json").is_file():
-            paths, found_book, found_codings, found_options, found_model, found_attributes = _from_manifest(root)
+            paths, found_book, found_codings, found_options, found_model, found_attributes = analysis_inputs(root)
             book_path = book_path or found_book
             coded = coded or found_codings
             options = _merged(options, found_options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,18 @@ def _transcripts(root: Path) -> dict[str, SourceText]:
 
 
 def read_folder(root: str | Path, *, transcripts: str | Path | None = None,
-                codebook: str | Path | None = None) -> Folder:
+                codebook: str | Path | None = None, texts: Mapping[str, str] | None = None,
+                codings: Sequence[tuple[str, int, int, str, str]] = (),
+                attributes: Sequence[dict[str, str]] = ()) -> Folder:  # fmt: skip
     """Read and check a folder for export (``transcripts``, ``codebook``: when they are elsewhere).
 
     Codes and remaining suggestions from ``nlpthemes review`` (``review/<coder>/``)
     are read too: each coder's codes, and the suggestions each review left
-    undecided (instead of the folder's ``suggestions.csv``).
+    undecided (instead of the folder's ``suggestions.csv``). ``texts`` (transcript
+    id -> text) stand for the transcripts when they are not ``.txt`` files (an
+    ``analyze`` run of other files: the texts as it read them); ``codings``
+    (``transcript, start, end, code, coder``) and ``attributes`` (rows as
+    ``attributes.csv`` has them) are added to the folder's.
 
     Raises
     ------
@@ -134,12 +141,18 @@ def read_folder(root: str | Path, *, transcripts: str | Path | None = None,
     root = Path(root)
     if not root.is_dir():
         raise InputError(root, "not a folder")
-    texts = _transcripts(Path(transcripts) if transcripts is not None else root)
+    sources = ({t: SourceText(stored=text, text=text) for t, text in texts.items()} if texts is not None
+               else _transcripts(Path(transcripts) if transcripts is not None else root))  # fmt: skip
     codebook_path = Path(codebook) if codebook is not None else next(
         (root / f"codebook{s}" for s in (".csv", ".yaml", ".yml", ".xlsx", ".qdc")
          if (root / f"codebook{s}").is_file()), None)
     book = None if codebook_path is None else read_codebook(codebook_path)
-    return _read_tables(root, texts, book)
+    folder = _read_tables(root, sources, book)
+    given = Path("codings given")
+    folder.codings += [Row(t, start, end, _code(code, book, given, n), coder)
+                       for n, (t, start, end, code, coder) in enumerate(codings, start=1)]  # fmt: skip
+    folder.attributes += list(attributes)
+    return folder
 
 
 def _read_tables(root: Path, transcripts: dict[str, SourceText], codebook: Codebook | None) -> Folder:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import zipfile
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,9 @@ def export_project(
     limits: ArchiveLimits | None = None,
     transcripts: str | Path | None = None,
     codebook: str | Path | None = None,
+    texts: Mapping[str, str] | None = None,
+    codings: Sequence[tuple[str, int, int, str, str]] = (),
+    attributes: Sequence[dict[str, str]] = (),
 ) -> ExportResult:
     """Write ``folder`` as a ``.qdpx`` project at ``out``.
 
@@ -100,6 +104,10 @@ def export_project(
         (``review/<coder>/codings.csv``) are exported as their coder; the
         suggestions each review left undecided as the machine user
         "nlpthemes (<model>) after review by <coder>", instead of ``suggestions.csv``.
+    texts, codings, attributes : optional
+        Transcript texts that stand for ``.txt`` files, codings and attribute rows
+        added to the folder's (see :func:`~nlpthemes.io.refi._folder.read_folder`;
+        ``nlpthemes export`` of an ``analyze`` folder passes what that run read).
 
     Raises
     ------
@@ -124,7 +132,8 @@ def export_project(
     >>> selection.start, selection.end  # REFI positions count the \\r of each CRLF
     (5, 17)
     """
-    data = read_folder(folder, transcripts=transcripts, codebook=codebook)
+    data = read_folder(folder, transcripts=transcripts, codebook=codebook, texts=texts, codings=codings,
+                       attributes=attributes)
     unit = check_unit(offset_unit or data.identities.get("project", {}).get("offset_unit")
                       or "codepoint")
     out = Path(out)
