@@ -74,6 +74,10 @@ def read_transcripts(path: str | Path, options: ReadOptions = ReadOptions()) -> 
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in (".qdpx", ".qde"):
+        raise InputError(path, f"a REFI-QDA project: import it first (nlpthemes import {path.name} --out "
+                               f"{path.stem}/), then give {path.stem}/transcripts, and {path.stem}/codebook.csv "
+                               f"and {path.stem}/codings.csv as --codebook and --codings")  # fmt: skip
     if suffix not in SUPPORTED_SUFFIXES:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise InputError(path, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}")

@@ -199,6 +199,8 @@ def test_bad_files_name_file_and_problem(name: str, problem: str) -> None:
 def test_unsupported_suffix() -> None:
     with pytest.raises(InputError, match="unsupported file type '.pdf'"):
         read_transcripts(DATA / "x.pdf")
+    with pytest.raises(InputError, match="a REFI-QDA project: import it first \\(nlpthemes import study.qdpx"):
+        read_transcripts(DATA / "study.qdpx")
 
 
 def test_folder_reads_good_files_and_reports_bad_ones() -> None:
