@@ -18,7 +18,7 @@ from nlpthemes.agreement._validation import check_option
 from nlpthemes.corpus import Corpus
 from nlpthemes.errors import InputError
 
-__all__ = ["UNITS", "load_agreement_input", "load_character_agreement"]
+__all__ = ["UNITS", "codes_columns_long", "load_agreement_input", "load_character_agreement"]
 
 UNITS: tuple[str, ...] = ("sentence", "character", "document")
 
@@ -96,6 +96,7 @@ def load_agreement_input(
     unit_column: str = "unit",
     coder_column: str = "coder",
     code_column: str = "code",
+    codes_columns: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Read codings into the long table ``unit, coder, code`` (+ ``text``).
 
@@ -121,8 +122,15 @@ def load_agreement_input(
         "no code" would inflate every coefficient).
     unit_column, coder_column, code_column : str
         Column names of long-format files.
+    codes_columns : sequence of str
+        Tables coded in the spreadsheet (a survey export with a column of codes per
+        coder): each named column is one coder's codes of each row, the unit
+        (see :func:`codes_columns_long`).
     """
     check_option("unit", unit, UNITS)
+    if codes_columns:
+        return pd.concat([codes_columns_long(p, codes_columns, several=len(paths) > 1) for p in paths],
+                         ignore_index=True)  # fmt: skip
     tables = _read(paths)
     spans = [_is_spans(frame) and unit_column not in frame.columns for _, frame in tables]
     if any(spans) and not all(spans):
@@ -147,6 +155,55 @@ def load_agreement_input(
         s for s in segment_corpus(source.corpus()) if include_interviewer or not s.is_interviewer
     ]
     return sentence_units(codings, sentences, min_coverage=min_coverage)
+
+
+def codes_columns_long(path: str | Path, columns: Sequence[str], *, several: bool = False) -> pd.DataFrame:
+    """The long table of a spreadsheet coded in columns: each row a unit, each column a coder.
+
+    A cell's codes are separated by ``;``, ``|`` or line breaks; an empty cell says no code
+    applies, and a row no coder coded (an empty answer) is no unit. A code written in another
+    case or spacing by another coder is the same code.
+    Units are ``row N`` (``FILE row N`` with ``several`` files), counted below the header
+    rows (Qualtrics and SurveyMonkey exports have more than one).
+
+    Raises
+    ------
+    InputError
+        A named column that is not there (the message lists the columns), or fewer than two.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = p.write_text("id,answer,A,B\\n1,cheap and near,cost; Distance,cost\\n2,,,\\n3,far,distance,\\n")
+    >>> codes_columns_long(p, ["A", "B"]).values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['row 1', 'A', 'cost'], ['row 1', 'A', 'Distance'], ['row 1', 'B', 'cost'],
+     ['row 3', 'A', 'Distance'], ['row 3', 'B', '']]
+    """
+    import re
+
+    from nlpthemes.io.tabular import answer_rows
+
+    path = Path(path)
+    if len(set(columns)) < 2:
+        raise InputError(path, "name two or more columns of codes (one per coder) to compare")
+    header, rows = answer_rows(path)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise InputError(path, f"no column named {missing[0]!r}; columns are: {', '.join(header)}")
+    spelling: dict[str, str] = {}
+    records = []
+    for number, row in enumerate(rows, start=1):
+        unit = f"{path.stem} row {number}" if several else f"row {number}"
+        cells = {c: row[header.index(c)] if header.index(c) < len(row) else "" for c in dict.fromkeys(columns)}
+        if not any(cell.strip() for cell in cells.values()):
+            continue  # nobody coded it (no answer): not a unit, or empty rows would inflate agreement
+        for column, cell in cells.items():
+            codes = [c.strip() for c in re.split(r"[;|\n]+", cell) if c.strip()]
+            for code in codes:
+                spelling.setdefault(" ".join(code.casefold().split()), code)
+            records += [(unit, column, spelling[" ".join(c.casefold().split())]) for c in codes] or [(unit, column, "")]
+    return pd.DataFrame(records, columns=["unit", "coder", "code"])
 
 
 def load_character_agreement(

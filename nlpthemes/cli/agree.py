@@ -153,6 +153,11 @@ def agree(
     code_column: Annotated[
         str, typer.Option("--code-column", help="Long format: code column.")
     ] = "code",
+    codes_columns: Annotated[
+        list[str] | None,
+        typer.Option("--codes-column", help="A table coded in the spreadsheet: one coder's column of "
+                                            "codes per row (repeatable: one per coder)."),
+    ] = None,
     disagreements: Annotated[
         Path | None, typer.Option("--disagreements", help="Write the disagreement table (CSV).")
     ] = None,
@@ -189,7 +194,7 @@ def agree(
     long = load_agreement_input(
         files, transcripts=transcripts or [], unit=unit, min_coverage=min_coverage,
         include_interviewer=include_interviewer, unit_column=unit_column,
-        coder_column=coder_column, code_column=code_column,
+        coder_column=coder_column, code_column=code_column, codes_columns=codes_columns or (),
     )  # fmt: skip
     try:
         parsed = parse_categories(categories)

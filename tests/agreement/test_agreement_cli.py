@@ -135,3 +135,30 @@ def test_cli_module_does_not_import_numpy_or_pandas() -> None:
     code = "import sys, nlpthemes.cli.agree; print('pandas' in sys.modules, 'numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False False"
+
+
+SURVEY = Path(__file__).resolve().parents[1] / "data" / "io" / "survey_coded.csv"
+
+
+def test_two_coders_columns_of_a_coded_spreadsheet(tmp_path: Path) -> None:
+    """'Coder A' and 'Coder B' typed their codes beside the answers: agree reads the two columns as two coders
+    (each row a unit) and gives what the same data written in long format gives."""
+    result = runner.invoke(app, ["agree", str(SURVEY), "--codes-column", "Coder A", "--codes-column", "Coder B",
+                                 "--format", "json", "--bootstrap", "0"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.output)
+    rows = [("1", "A", "Peer support"), ("1", "A", "funding"), ("1", "B", "peer support"), ("2", "A", "grant writing"),
+            ("2", "B", "grant writing"), ("3", "A", "mentoring"), ("3", "B", "mentoring"), ("4", "A", "Peer support"),
+            ("4", "A", "Funding"), ("4", "B", "funding"), ("5", "A", "grant writing, funding"),
+            ("5", "B", "grant writing"), ("6", "A", "mentoring"), ("6", "B", "mentoring"),
+            ("6", "B", "peer support")]  # fmt: skip
+    long = "unit,coder,code\n" + "".join(f"{u},{c},\"{k.lower()}\"\n" for u, c, k in rows)
+    expected = json.loads(runner.invoke(app, ["agree", str(write(tmp_path, long)), "--format", "json",
+                                              "--bootstrap", "0"]).output)  # fmt: skip
+    assert got["n_units"] == expected["n_units"] == 6
+    for name in ("cohen_kappa", "krippendorff_alpha", "percent_agreement"):
+        assert got["metrics"][name] == pytest.approx(expected["metrics"][name])
+    missing = runner.invoke(app, ["agree", str(SURVEY), "--codes-column", "Coder A", "--codes-column", "Coder C"])
+    assert missing.exit_code != 0 and "no column named 'Coder C'" in missing.output
+    one = runner.invoke(app, ["agree", str(SURVEY), "--codes-column", "Coder A"])
+    assert one.exit_code != 0 and "two or more columns of codes" in one.output
