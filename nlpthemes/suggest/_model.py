@@ -15,7 +15,8 @@ from nlpthemes.codebook import Codebook
 from nlpthemes.corpus import Sentence
 from nlpthemes.errors import InputError, NotFittedError
 from nlpthemes.suggest._calibrate import fit_calibrator, folds, mean_kappa, prototypes
-from nlpthemes.suggest._codetext import code_text
+from nlpthemes.suggest._codetext import code_vectors as piece_vectors
+from nlpthemes.suggest._codetext import joined_vectors
 from nlpthemes.suggest._context import contextual, normalise
 from nlpthemes.suggest._features import N_FEATURES, similarity_features
 from nlpthemes.suggest._labels import label_matrix
@@ -213,8 +214,6 @@ class CodeSuggester(ParamsMixin):
         if len(codes) < 2:
             raise InputError(codebook.source, "the codebook needs at least two codable codes to suggest between")
         refs = [codebook.ref(c) for c in codes]
-        code_vectors = np.asarray(self.embedder.encode([code_text(codebook, c) for c in codes]), np.float32)
-        code_vectors = code_vectors / np.maximum(np.linalg.norm(code_vectors, axis=1, keepdims=True), 1e-12)
         raw = self._embeddings(sentences, embeddings)
 
         labels = np.zeros((len(sentences), len(refs)), dtype=bool)
@@ -224,6 +223,9 @@ class CodeSuggester(ParamsMixin):
             codings = codings[codings["transcript"].astype(str).isin(known)]
             labels, coded = label_matrix(sentences, codings, refs, min_coverage=self.min_coverage)
         learned = bool(coded.any()) and bool(labels[coded].any())
+        # zero-shot the code's texts are all there is: its name, definition and examples count alike;
+        # learned, the joined text (the coder's examples pull the prototypes; see code_vectors)
+        code_vectors = joined_vectors(self.embedder, codebook, codes) if learned else piece_vectors(self.embedder, codes)
 
         self.codes_ = refs
         self.code_vectors_ = code_vectors
