@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -9,8 +10,9 @@ from typing import Any
 from nlpthemes.codebook import PATH_SEPARATOR, Code, Codebook
 from nlpthemes.errors import InputError
 
-__all__ = ["cell", "codebook_from_rows", "parse_bool"]
+__all__ = ["cell", "codebook_from_rows", "parse_bool", "split_examples"]
 
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013]|\d+[.)])\s+")  # "- ", "* ", "• ", "1. ", "2) "
 _TRUE = frozenset({"", "true", "1", "yes", "y", "t"})
 _FALSE = frozenset({"false", "0", "no", "n", "f"})
 
@@ -67,13 +69,30 @@ def codebook_from_rows(
             name=names[index],
             description=row.get("description", ""),
             parent=None if parent is None else ids[parent],
-            examples=tuple(e.strip() for e in row.get("examples", "").split("|") if e.strip()),
+            examples=split_examples(row.get("examples", "")),
             inclusion=row.get("inclusion", ""),
             exclusion=row.get("exclusion", ""),
             codable=parse_bool(row.get("codable", ""), source, f"row {number}"),
             color=row.get("color") or None,
         ))
     return Codebook(codes, source=source, notes=notes)
+
+
+def split_examples(text: str) -> tuple[str, ...]:
+    r"""The examples of one cell: separated by ``|``; in a cell without ``|``, by line breaks (a
+    list typed in one spreadsheet cell), each without a leading bullet or number.
+
+    Examples
+    --------
+    >>> split_examples("we want X|we aim at Y")
+    ('we want X', 'we aim at Y')
+    >>> split_examples("- we trusted them\n- no deal without a contract\n")
+    ('we trusted them', 'no deal without a contract')
+    >>> split_examples("line one\nline two|another")  # with '|', line breaks stay inside an example
+    ('line one\nline two', 'another')
+    """
+    parts = text.split("|") if "|" in text else [_BULLET.sub("", line) for line in text.splitlines()]
+    return tuple(p.strip() for p in parts if p.strip())
 
 
 def cell(value: Any) -> str:

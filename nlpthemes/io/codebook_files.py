@@ -158,7 +158,8 @@ def codebook_to_rows(
             "code": code.name,
             "description": code.description,
             "parent": "" if parent is None else codebook.ref(parent),
-            "examples": "|".join(code.examples),
+            # one example over several lines ends with '|', or it would be read back as one per line
+            "examples": "|".join(code.examples) + ("|" if len(code.examples) == 1 and "\n" in code.examples[0] else ""),
             "inclusion": code.inclusion,
             "exclusion": code.exclusion,
             "codable": "true" if code.codable else "false",

@@ -49,6 +49,8 @@ def test_columns_not_read_are_named_not_dropped_silently(tmp_path: Path) -> None
     assert (code.description, code.inclusion, code.exclusion, code.examples) == (
         "Trust between partners", "explicit trust", "contracts", ("we trusted them",))
     assert book.notes == ("cb.csv: columns not read: 'Memo to self'",)
+    listed = _book(tmp_path, 'Code,Example quotes\nTrust,"- we trusted them\n- no deal without a contract"\n')
+    assert listed.find("Trust").examples == ("we trusted them", "no deal without a contract")  # one per line
 
 
 def test_a_theme_column_groups_codes_and_blank_cells_continue_the_group(tmp_path: Path) -> None:

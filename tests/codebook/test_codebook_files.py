@@ -29,7 +29,7 @@ def full_book() -> Codebook:
              exclusion="wishes"),
         Code("A > O > X", "Activity", parent="A > O"),
         Code("A > X", "Activity", "other", parent="A"),
-        Code("F", "Feelings"),
+        Code("F", "Feelings", examples=("one example\nover two lines",)),
     ])
 
 
