@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "nlpthemes.cli.batch",
     "nlpthemes.cli.models",
     "nlpthemes.cli.review",
+    "nlpthemes.cli.codebook",
 )
 
 
