@@ -151,10 +151,10 @@ def _coder(column: str, question: str) -> str:
 
     Examples
     --------
-    >>> _coder("Q2 codes", "Q2"), _coder("Coder B", "Why?"), _coder("Q1", "Q1")
-    ('codes', 'Coder B', 'coder')
+    >>> _coder("Q2 codes", "Q2"), _coder("Q2_codes", "Q2"), _coder("Coder B", "Why?"), _coder("Q1", "Q1")
+    ('codes', 'codes', 'Coder B', 'coder')
     """
-    rest = re.sub(rf"(?<!\w){re.escape(question)}(?!\w)", " ", column, flags=re.IGNORECASE)
+    rest = re.sub(rf"(?<![^\W_]){re.escape(question)}(?![^\W_])", " ", column, flags=re.IGNORECASE)
     rest = " ".join(rest.split()).strip(" -_:()[]")
     return rest if rest and rest != column.strip() else (column.strip() if rest else "coder")
 
@@ -170,8 +170,8 @@ def _question_of(j: int, header: Sequence[str], questions: list[int], code_colum
 
     Examples
     --------
-    >>> h = ["id", "Q1", "Q1 codes", "Q2", "Q2 codes"]
-    >>> _question_of(2, h, [1, 3], [2, 4]), _question_of(4, h, [1, 3], [2, 4])
+    >>> h = ["id", "Q1", "Q1 codes", "Q2", "Q2_codes", "Q10"]
+    >>> _question_of(2, h, [1, 3, 5], [2, 4]), _question_of(4, h, [1, 3, 5], [2, 4])
     (1, 3)
     >>> h = ["id", "Why?", "Change?", "Codes"]
     >>> _question_of(3, h, [1, 2], [3]) is None
@@ -179,7 +179,7 @@ def _question_of(j: int, header: Sequence[str], questions: list[int], code_colum
     """
     if len(questions) == 1:
         return questions[0]
-    named = [q for q in questions if re.search(rf"(?<!\w){re.escape(header[q])}(?!\w)", header[j], re.IGNORECASE)]
+    named = [q for q in questions if re.search(rf"(?<![^\W_]){re.escape(header[q])}(?![^\W_])", header[j], re.IGNORECASE)]
     if len(named) == 1:
         return named[0]
     left = [q for q in questions if q < j]

@@ -67,7 +67,7 @@ def export_analysis(folder: str | Path, out: str | Path, *, codebook: str | Path
                                      for r in human.itertuples()]  # fmt: skip
     people = _attribute_rows(corpus.transcripts)
     names = list(dict.fromkeys(k for row in people for k in row))
-    options.setdefault("model", model)
+    options["model"] = options.get("model") or model  # the machine coder's model: as asked, else the run's
     result = export_project(root, out, codebook=book_path, texts={t.id: t.text for t in corpus.transcripts},
                             codings=rows, attributes=[{k: str(row.get(k, "")) for k in names} for row in people],
                             **options)  # fmt: skip
