@@ -180,8 +180,7 @@ def codes_columns_long(path: str | Path, columns: Sequence[str], *, several: boo
     [['row 1', 'A', 'cost'], ['row 1', 'A', 'Distance'], ['row 1', 'B', 'cost'],
      ['row 3', 'A', 'Distance'], ['row 3', 'B', '']]
     """
-    import re
-
+    from nlpthemes.io.answer_codes import cell_codes
     from nlpthemes.io.tabular import answer_rows
 
     path = Path(path)
@@ -199,7 +198,7 @@ def codes_columns_long(path: str | Path, columns: Sequence[str], *, several: boo
         if not any(cell.strip() for cell in cells.values()):
             continue  # nobody coded it (no answer): not a unit, or empty rows would inflate agreement
         for column, cell in cells.items():
-            codes = [c.strip() for c in re.split(r"[;|\n]+", cell) if c.strip()]
+            codes = cell_codes(cell)
             for code in codes:
                 spelling.setdefault(" ".join(code.casefold().split()), code)
             records += [(unit, column, spelling[" ".join(c.casefold().split())]) for c in codes] or [(unit, column, "")]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nlpthemes.errors import InputError
 
-__all__ = ["FIELD_NAMES", "TableColumns", "grouped_rows", "header_key", "map_columns"]
+__all__ = ["FIELD_NAMES", "NoCodeColumn", "TableColumns", "grouped_rows", "header_key", "map_columns"]
 
 # field -> the column names (as header_key writes them) that mean it, the canonical one first
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -44,6 +44,10 @@ _PLURAL = {"code": "names", "description": "definitions", "parent": "parents or 
 _PARENT_NAMES = ("parent", "parent code", "parent name")  # a parent column of codes, never groups
 _THEMES_AS_CODES = ("theme", "category", "main theme")  # without a code column, these columns are the codes
 _IDENTIFIER = re.compile(r"^[A-Za-z]{0,6}[-_ .]?\d+([._-]\d+)*[A-Za-z]?$")  # C01, Q3.2, 1.1, T2a
+
+
+class NoCodeColumn(InputError):
+    """A table without a column of code names (for a Word document: another table than the codebook)."""
 
 
 def header_key(text: str) -> str:
@@ -80,7 +84,7 @@ def map_columns(header: Sequence[str], rows: Sequence[Sequence[str]], source: st
     Raises
     ------
     InputError
-        No column of code names, or two columns that give the same field.
+        No column of code names (:class:`NoCodeColumn`), or two columns that give the same field.
 
     Examples
     --------
@@ -111,7 +115,7 @@ def map_columns(header: Sequence[str], rows: Sequence[Sequence[str]], source: st
         found["code"] = found.pop("parent")  # a table of themes: its rows are the codes
     else:
         shown = ", ".join(repr(str(h)) for h in header if str(h).strip())
-        raise InputError(source, f"no column of code names (columns found: {shown}); name it 'code' "
+        raise NoCodeColumn(source, f"no column of code names (columns found: {shown}); name it 'code' "
                                  "(also read: 'code name', 'name', 'label')")  # fmt: skip
     if "subgroup" in found and "parent" not in found:
         found["parent"] = found.pop("subgroup")  # a sub-theme column alone groups the codes

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from nlpthemes.codebook import Codebook
 
-__all__ = ["answer_codings", "is_answer_of", "split_codes"]
+__all__ = ["answer_codings", "cell_codes", "is_answer_of", "split_codes"]
 
 _SEPARATORS = re.compile(r"[;|\n]+")
 _MIN_NAMED = 0.5  # share of a column's filled cells whose codes are all in the codebook
@@ -41,6 +41,17 @@ def is_answer_of(transcript: Transcript, path: str | Path) -> bool:
     if reading is None or reading.row is None or not transcript.source:
         return False
     return Path(transcript.source).resolve() == Path(path).resolve()
+
+
+def cell_codes(cell: str) -> list[str]:
+    """The codes a coder typed in one cell, separated by ``;``, ``|`` or line breaks.
+
+    Examples
+    --------
+    >>> cell_codes("peer support; Funding |mentoring\\n")
+    ['peer support', 'Funding', 'mentoring']
+    """
+    return [t.strip() for t in _SEPARATORS.split(cell) if t.strip()]
 
 
 def split_codes(cell: str, codebook: Codebook) -> list[str]:
@@ -55,9 +66,7 @@ def split_codes(cell: str, codebook: Codebook) -> list[str]:
     (['Money, grants', 'trust'], ['Trust', 'Peers'])
     """
     out: list[str] = []
-    for token in (t.strip() for t in _SEPARATORS.split(cell)):
-        if not token:
-            continue
+    for token in cell_codes(cell):
         if "," in token and not _known(token, codebook):
             out += [part.strip() for part in token.split(",") if part.strip()]
         else:

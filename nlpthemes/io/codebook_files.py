@@ -220,20 +220,17 @@ def _read_xlsx(path: Path) -> Codebook:
 def _read_docx(path: Path) -> Codebook:
     """The first table of a Word document that has a column of code names (a codebook typed as
     a table in a report or protocol); a cell merged over rows gives each row its text."""
-    from nlpthemes.io._codebook_columns import map_columns
+    from nlpthemes.io._codebook_columns import NoCodeColumn
     from nlpthemes.io.word import open_docx
 
     tables = open_docx(path).tables
     for table in tables:
-        rows = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+        rows: list[list[Any]] = [[cell.text.strip() for cell in row.cells] for row in table.rows]
         if len(rows) >= 2:
             try:
-                map_columns(rows[0], rows[1:], path)
-            except InputError as exc:
-                if "no column of code names" in str(exc):
-                    continue  # another table of the document
-                raise
-            return _from_table(path, [list(r) for r in rows])
+                return _from_table(path, rows)
+            except NoCodeColumn:
+                continue  # another table of the document
     raise InputError(path, f"no table with a column of code names among its {len(tables)} tables; the codebook is "
                            "read from a table whose header names a 'Code' column (or 'Code name', 'Label')")  # fmt: skip
 

@@ -38,7 +38,7 @@ def analysis_inputs(folder: Path) -> tuple[list[Path], Path, list[Path], ReadOpt
             if candidate.exists():
                 return candidate
         raise InputError(p, f"the {what} named in {path} is not there any more (or analyze ran from another "
-                            "folder): start the review from that folder, or give --transcripts and --codebook")  # fmt: skip
+                            "folder): run the command from that folder, or give --transcripts and --codebook")  # fmt: skip
 
     paths = [existing(p, "transcripts") for p in params.get("paths") or []]
     codebook = existing(params["codebook"], "codebook")
