@@ -260,7 +260,7 @@ def fit_judged(cs: datasets.CodedSet, embedder, x: np.ndarray, train: np.ndarray
     p = model.predict_proba([cs.sentences[i] for i in chosen], embeddings=x[chosen])
     cols = [model.codes_.index(c) for c in cs.codes]
     calibrated = model.mode_ == "learned"
-    note = (f"stage={model.stage_}, features={model.feature_set_}, turn={getattr(model, 'turn_weight_', 0.0)}, floor={getattr(model, 'floor_', None)}, window={model.retriever_.context_window_}, candidates={model.n_candidates_}"
+    note = (f"stage={model.stage_}, features={model.feature_set_}, turn={getattr(model, 'turn_weight_', 0.0)}, passage={getattr(model, 'passage_', None)}, floor={getattr(model, 'floor_', None)}, window={model.retriever_.context_window_}, candidates={model.n_candidates_}"
             f" (cv recall {model.candidate_recall_ if model.candidate_recall_ is None else round(model.candidate_recall_, 3)})")
     kappas = getattr(model, "feature_set_kappa_", {})
     if any("+" in name for name in kappas):  # a text judge was tried: the out-of-fold kappa of each feature set

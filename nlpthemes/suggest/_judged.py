@@ -37,7 +37,7 @@ from nlpthemes.suggest._decide import (
 from nlpthemes.suggest._evidence import turn_mean
 from nlpthemes.suggest._labels import label_matrix
 from nlpthemes.suggest._memo import keep_suggester, recall_suggester, suggester_key
-from nlpthemes.suggest._model import CodeSuggester
+from nlpthemes.suggest._model import CodeSuggester, looks_like_answers
 from nlpthemes.suggest._pairs import (
     FEATURE_NAMES,
     PASSAGE_FEATURES,
@@ -49,6 +49,7 @@ from nlpthemes.suggest._pairs import (
 from nlpthemes.suggest._pairtext import code_card, preceding_questions, sentence_in_context
 from nlpthemes.suggest._scorers import PairTask, make_scorer
 from nlpthemes.suggest._stack import PairLogit
+from nlpthemes.suggest._windows import runs, window_sum
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,6 +63,8 @@ _RANK_FEATURES = 7  # the retriever's similarity features come first in FEATURE_
 _FEATURE_FOLDS = 20  # folds by transcript for the evidence of coded sentences
 _MIN_BLOCK_ROWS = 30  # coded sentences per part when codes come from one interview only
 _TURN_WEIGHTS = (0.0, 0.5, 1.0)  # how much a sentence's probabilities follow its turn's (chosen out of fold)
+# how much a sentence's probabilities follow the passage around it: (sentences either side, weight)
+_PASSAGES = ((0, 0.0), (3, 0.5), (10, 0.5))
 _PREDICT_PAIRS = 400_000  # (sentence, code) pairs judged together: about 250 MB of features
 _C = 0.05  # inverse regularisation of the pair models (standardised features): strong, few examples are noisy
 # the judge reads the retriever's similarity features alone, with their passage averages, or
@@ -230,6 +233,7 @@ class JudgedSuggester(ParamsMixin):
         return {
             "suggester": "retriever + judge", "judge": self.judge, "stage": self.stage_,
             "judge_features": self.feature_set_, "turn_weight": getattr(self, "turn_weight_", 0.0),
+            "passage": dict(zip(("window", "weight"), getattr(self, "passage_", _PASSAGES[0]), strict=True)),
             "floor": getattr(self, "floor_", None),
             "thresholds": "adapted to the sentences decided" if self.adapt_thresholds and self.stage_ == "judge"
             else "learned",
@@ -325,6 +329,7 @@ class JudgedSuggester(ParamsMixin):
         self.thresholds_ = np.full(len(self.codes_), self.threshold_)
         self.feature_set_, self.stage_ = "similarity", "retriever"
         self.floor_: float | None = None
+        self.turn_weight_, self.passage_ = 0.0, _PASSAGES[0]
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
               labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip
@@ -396,7 +401,16 @@ class JudgedSuggester(ParamsMixin):
             if kappa > best_kappa + 1e-9:
                 turn_weight, best_kappa = weight, kappa
         oof = _turn_smooth(oof, coded_sentences, turn_weight)
+        # coders who code stretches of talk: probabilities that follow the passage, as far as
+        # out-of-fold log-loss says it helps (an answer is one turn: the turn weight covers it)
+        passage, best_loss = _PASSAGES[0], np.inf
+        for around in _PASSAGES[:1] if looks_like_answers(sentences) else _PASSAGES:
+            loss = _log_loss(y[usable], _passage_smooth(oof, coded_sentences, *around))
+            if loss < best_loss - 1e-9:
+                passage, best_loss = around, loss
+        oof = _passage_smooth(oof, coded_sentences, *passage)
         self.turn_weight_ = turn_weight
+        self.passage_ = passage
         threshold, per_code, _ = choose_thresholds(y[usable], oof, shrink=float(self.shrink))
         self.floor_ = choose_floor(y[usable], oof, per_code)
         columns = sets[feature_set]
@@ -482,7 +496,8 @@ class JudgedSuggester(ParamsMixin):
         proba = np.zeros(shape)
         a, b = self.platt_
         proba[candidates] = _sigmoid(a * self.judge_model_.decision_function(chosen[candidates]) + b)
-        return _turn_smooth(_fill_non_candidates(proba, rank_scores, candidates), sentences, self.turn_weight_)
+        proba = _turn_smooth(_fill_non_candidates(proba, rank_scores, candidates), sentences, self.turn_weight_)
+        return _passage_smooth(proba, sentences, *getattr(self, "passage_", _PASSAGES[0]))
 
     def predict(self, sentences: Sequence[Sentence], embeddings: Any = None) -> NDArray[np.bool_]:
         """Which codes the suggester applies to each sentence ``(n, k)`` (none: it abstains)."""
@@ -607,6 +622,37 @@ def _turn_smooth(proba: NDArray[np.float64], sentences: Sequence[Sentence], weig
     if weight == 0 or len(sentences) == 0:
         return proba
     return np.asarray((1 - weight) * proba + weight * turn_mean(proba, sentences), dtype=np.float64)
+
+
+def _passage_smooth(proba: NDArray[np.float64], sentences: Sequence[Sentence], width: int,
+                    weight: float) -> NDArray[np.float64]:  # fmt: skip
+    """Each sentence's probabilities mixed with their mean over ``width`` sentences either side.
+
+    ``(1 - weight) p + weight mean``; the window stays within a run of consecutive sentences of
+    one transcript, the sentence included.
+
+    Examples
+    --------
+    >>> s = [Sentence("t", i, 2 * i, 2 * i + 1, "a") for i in range(3)]
+    >>> _passage_smooth(np.array([[1.0], [0.0], [0.0]]), s, 1, 0.5).round(3).ravel().tolist()
+    [0.75, 0.167, 0.0]
+    """
+    if weight == 0 or width == 0:
+        return proba
+    sums, counts = window_sum(proba, runs(sentences), width)
+    return np.asarray((1 - weight) * proba + weight * sums / counts[:, None], dtype=np.float64)
+
+
+def _log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
+    """Mean log-loss of the probabilities of every (sentence, code) pair.
+
+    Examples
+    --------
+    >>> round(_log_loss(np.array([[True, False]]), np.array([[0.5, 0.5]])), 4)
+    0.6931
+    """
+    p = np.clip(proba, 1e-6, 1 - 1e-6)
+    return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
 
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -377,7 +377,9 @@ def looks_like_answers(sentences: Sequence[Sentence]) -> bool:
     few sentences of one answer often make different points, each coded apart
     (games-as-art answers, 4 sentences each: zero-shot kappa 0.251 read alone
     against 0.201 with neighbours; read alone, the topical interviews CTRL+Shift and
-    PDPilot lose 0.029 and 0.016).
+    PDPilot lose 0.029 and 0.016). For the same reason the judge never mixes an
+    answer's probabilities with the passage around it (an answer is one speaker
+    turn, and how far its sentences share codes is the judge's turn weight).
     Answers: no sentence is an interviewer's and the median transcript has at
     most 10 sentences.
 
