@@ -104,7 +104,7 @@ def save_judged(model: JudgedSuggester, path: str | Path, *, cards: bool = True)
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
-        "passage": [int(v) if i == 0 else float(v) for i, v in enumerate(getattr(model, "passage_", (0, 0.0)))],
+        "passage": [int(getattr(model, "passage_", (0, 0.0))[0]), float(getattr(model, "passage_", (0, 0.0))[1])],
         "floor": getattr(model, "floor_", None),
         "pair_features": int(getattr(model, "n_pair_features_", len(FEATURE_NAMES))),
         "feature_set_kappa": dict(getattr(model, "feature_set_kappa_", {})),
@@ -153,8 +153,11 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.feature_set_ = str(meta["feature_set"])
     model.stage_ = str(meta.get("stage", "retriever"))
     model.turn_weight_ = float(meta.get("turn_weight", 0.0))
-    width, weight = meta.get("passage", [0, 0.0])  # saved before passages: none
-    model.passage_ = (int(width), float(weight))
+    try:
+        width, weight = meta.get("passage", [0, 0.0])  # saved before passages: none
+        model.passage_ = (int(width), float(weight))
+    except (TypeError, ValueError):
+        raise InputError(meta_path, f"passage must be [window, weight], not {meta.get('passage')!r}") from None
     floor = meta.get("floor")
     model.floor_ = None if floor is None else float(floor)
     model.n_pair_features_ = int(meta.get("pair_features", _FORMAT_1_FEATURES))

@@ -234,6 +234,18 @@ def test_saved_and_loaded_it_suggests_the_same(study, tmp_path: Path) -> None:  
     np.testing.assert_allclose(again.predict_proba(sentences), model.predict_proba(sentences))
     np.testing.assert_array_equal(again.thresholds_, model.thresholds_)
     assert again.describe() == model.describe()  # what batch's manifest says is what fit's said
+    import json
+
+    from nlpthemes.errors import InputError
+
+    meta = json.loads((folder / "judged.json").read_text())
+    del meta["passage"]  # saved before probabilities followed the passage: they do not
+    (folder / "judged.json").write_text(json.dumps(meta))
+    assert load_suggester(folder, embedder=emb).passage_ == (0, 0.0)
+    meta["passage"] = "wide"
+    (folder / "judged.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match=r"judged\.json.*passage must be \[window, weight\]"):
+        load_suggester(folder, embedder=emb)
 
 
 class _SampledScorer:
