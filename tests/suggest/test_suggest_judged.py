@@ -467,3 +467,29 @@ def test_a_coder_who_codes_passages_gets_probabilities_that_follow_the_passage( 
     model.passage_ = (0, 0.0)
     alone = model.predict_proba(new)
     assert top3(proba) > top3(alone) + 0.01 and _log_loss(y, proba) < _log_loss(y, alone)
+
+
+@pytest.mark.slow
+def test_survey_answers_never_mix_with_the_passage(  # type: ignore[no-untyped-def]
+    shared_data, coded_studies, real_embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # games-as-art: one answer per transcript, its sentences often coded apart. How far they share
+    # codes is the turn weight's to say; read as an interview, log-loss would mix them with the
+    # passage (which cost kappa on such splits), so answers are never mixed
+    import nlpthemes.suggest._judged as judged_module
+    from nlpthemes.suggest._model import looks_like_answers
+
+    study = coded_studies.games_as_art(shared_data)
+    ids = sorted({s.transcript_id for s in study.sentences})
+    np.random.default_rng(0).shuffle(ids)  # suggest_eval.py's first split: 20% of the answers coded
+    train = set(ids[: round(0.2 * len(ids))])
+    codings = _codings(study.sentences, study.gold, train)
+    vectors = real_embedder.encode([s.text for s in study.sentences])
+    assert looks_like_answers(study.sentences)
+    model = JudgedSuggester(embedder=real_embedder).fit(study.sentences, study.codebook, codings=codings,
+                                                        embeddings=vectors)  # fmt: skip
+    assert model.stage_ == "judge" and model.passage_ == (0, 0.0)
+    monkeypatch.setattr(judged_module, "looks_like_answers", lambda sentences: False)
+    as_interviews = JudgedSuggester(embedder=real_embedder).fit(study.sentences, study.codebook,
+                                                                codings=codings, embeddings=vectors)  # fmt: skip
+    assert as_interviews.passage_ != (0, 0.0)
