@@ -18,7 +18,7 @@ from pathlib import Path
 
 from nlpthemes.errors import InputError
 
-__all__ = ["PATH_SEPARATOR", "Code", "Codebook"]
+__all__ = ["PATH_SEPARATOR", "Code", "Codebook", "loose_reference"]
 
 PATH_SEPARATOR = " > "
 _COLOR = re.compile(r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
@@ -117,9 +117,9 @@ class Codebook:
         self._by_loose: dict[str, list[Code]] = {}  # references written in another case or spacing
         for code in self._codes:
             self._by_name.setdefault(code.name, []).append(code)
-            self._by_loose.setdefault(_loose(self._paths[code.id]), []).append(code)
+            self._by_loose.setdefault(loose_reference(self._paths[code.id]), []).append(code)
             if code.name != self._paths[code.id]:
-                self._by_loose.setdefault(_loose(code.name), []).append(code)
+                self._by_loose.setdefault(loose_reference(code.name), []).append(code)
 
     # -- validation -------------------------------------------------------------------------
     def _fail(self, problem: str) -> None:
@@ -301,7 +301,7 @@ class Codebook:
         if named:
             paths = ", ".join(repr(self._paths[c.id]) for c in named)
             raise KeyError(f"code name {key!r} is ambiguous: give its path ({paths})")
-        loose = self._by_loose.get(_loose(key), [])
+        loose = self._by_loose.get(loose_reference(key), [])
         if len(loose) == 1:  # 'peer support' for 'Peer Support': one code can be meant
             return loose[0]
         raise KeyError(f"no code named {key!r}")
@@ -311,12 +311,12 @@ class Codebook:
         return [self.ref(c) for c in self._codes]
 
 
-def _loose(reference: str) -> str:
+def loose_reference(reference: str) -> str:
     """A code reference without case and spacing differences (``"A>b  c"`` as ``"a > b c"``).
 
     Examples
     --------
-    >>> _loose("Aims>Peer  Support ")
+    >>> loose_reference("Aims>Peer  Support ")
     'aims > peer support'
     """
     return PATH_SEPARATOR.join(" ".join(part.split()) for part in reference.casefold().split(">"))

@@ -180,6 +180,7 @@ def codes_columns_long(path: str | Path, columns: Sequence[str], *, several: boo
     [['row 1', 'A', 'cost'], ['row 1', 'A', 'Distance'], ['row 1', 'B', 'cost'],
      ['row 3', 'A', 'Distance'], ['row 3', 'B', '']]
     """
+    from nlpthemes.codebook import loose_reference
     from nlpthemes.io.answer_codes import cell_codes
     from nlpthemes.io.tabular import answer_rows
 
@@ -198,10 +199,8 @@ def codes_columns_long(path: str | Path, columns: Sequence[str], *, several: boo
         if not any(cell.strip() for cell in cells.values()):
             continue  # nobody coded it (no answer): not a unit, or empty rows would inflate agreement
         for column, cell in cells.items():
-            codes = cell_codes(cell)
-            for code in codes:
-                spelling.setdefault(" ".join(code.casefold().split()), code)
-            records += [(unit, column, spelling[" ".join(c.casefold().split())]) for c in codes] or [(unit, column, "")]
+            codes = [spelling.setdefault(loose_reference(code), code) for code in cell_codes(cell)]
+            records += [(unit, column, code) for code in codes] or [(unit, column, "")]
     return pd.DataFrame(records, columns=["unit", "coder", "code"])
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from nlpthemes.codebook import Code, Codebook
+from nlpthemes.suggest._context import normalise
 
 __all__ = ["code_pieces", "code_text", "code_vectors", "joined_vectors"]
 
@@ -65,11 +66,10 @@ def code_vectors(embedder: Any, codes: Sequence[Code]) -> NDArray[np.float32]:
     ((2, 8), True)
     """
     pieces = [code_pieces(c) or [c.name] for c in codes]
-    flat = np.asarray(embedder.encode([p for ps in pieces for p in ps]), dtype=np.float32)
-    flat = flat / np.maximum(np.linalg.norm(flat, axis=1, keepdims=True), 1e-12)
+    flat = normalise(np.asarray(embedder.encode([p for ps in pieces for p in ps]), dtype=np.float32))
     bounds = np.cumsum([0] + [len(ps) for ps in pieces])
     means = np.stack([flat[a:b].mean(axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
-    return np.asarray(means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12), dtype=np.float32)
+    return normalise(np.asarray(means, dtype=np.float32))
 
 
 def joined_vectors(embedder: Any, codebook: Codebook, codes: Sequence[Code]) -> NDArray[np.float32]:
@@ -82,5 +82,4 @@ def joined_vectors(embedder: Any, codebook: Codebook, codes: Sequence[Code]) -> 
     >>> joined_vectors(FakeEmbedder(dimension=8), cb, list(cb)).shape
     (2, 8)
     """
-    vectors = np.asarray(embedder.encode([code_text(codebook, c) for c in codes]), dtype=np.float32)
-    return np.asarray(vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12), dtype=np.float32)
+    return normalise(np.asarray(embedder.encode([code_text(codebook, c) for c in codes]), dtype=np.float32))

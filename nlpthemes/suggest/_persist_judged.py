@@ -98,13 +98,14 @@ def save_judged(model: JudgedSuggester, path: str | Path, *, cards: bool = True)
                                   "transcripts": [str(t) for t in ids]}  # fmt: skip
             arrays["llm_example_vectors"] = np.asarray(vectors, dtype=np.float32)
     params = {k: v for k, v in model.get_params().items() if k not in ("embedder", "memory")}  # memory: a local folder
+    width, weight = getattr(model, "passage_", (0, 0.0))
     metadata = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "params": params, "codes": list(model.codes_),
         "cards": list(model.cards_) if cards else [], "mode": model.mode_, "n_candidates": int(model.n_candidates_),
         "candidate_recall": _number(model.candidate_recall_), "threshold": _number(model.threshold_),
         "cv_kappa": _number(model.cv_kappa_), "feature_set": model.feature_set_, "scorer": scorer, "stage": model.stage_,
         "turn_weight": float(getattr(model, "turn_weight_", 0.0)),
-        "passage": [int(getattr(model, "passage_", (0, 0.0))[0]), float(getattr(model, "passage_", (0, 0.0))[1])],
+        "passage": [int(width), float(weight)],
         "floor": getattr(model, "floor_", None),
         "pair_features": int(getattr(model, "n_pair_features_", len(FEATURE_NAMES))),
         "feature_set_kappa": dict(getattr(model, "feature_set_kappa_", {})),
