@@ -151,6 +151,11 @@ class JudgedSuggester(ParamsMixin):
         ``floor_`` (cross-fitted; ``None``: never).
     cv_kappa_ : float or None
         Cross-fitted mean per-code kappa of the judge on the coder's sentences.
+    feature_set_ : str
+        The features the judge reads: ``"similarity"``, ``"passage"`` or ``"all"`` (with a text
+        judge's score, e.g. ``"all+reranker"``), the one with the lowest out-of-fold log-loss per
+        code, or with codes from one interview the best out-of-fold kappa;
+        ``feature_set_log_loss_`` and ``feature_set_kappa_`` give both scores of every set.
 
     Examples
     --------
@@ -245,6 +250,7 @@ class JudgedSuggester(ParamsMixin):
             "example_weight": self.example_weight_,
             "question_weight": self.question_weight_,
             "feature_set_kappa": dict(getattr(self, "feature_set_kappa_", {})),
+            "feature_set_log_loss": dict(getattr(self, "feature_set_log_loss_", {})),
         }  # fmt: skip
 
     # -- fitting -----------------------------------------------------------------------------
@@ -311,7 +317,7 @@ class JudgedSuggester(ParamsMixin):
                 self.scorer_ = None
                 return
             group_of = block_groups(group_of, coded, _MIN_BLOCK_ROWS)
-        self._fit_judge(sentences, raw, labels, coded, group_of)
+        self._fit_judge(sentences, raw, labels, coded, group_of, choose_by="kappa" if one_interview else "log-loss")
         if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
             self._retriever_decides()  # the judge did not beat the retriever
             self.scorer_ = None
@@ -340,7 +346,7 @@ class JudgedSuggester(ParamsMixin):
                         list(groups))  # fmt: skip
 
     def _fit_judge(self, sentences: Sequence[Sentence], raw: NDArray[np.float32], labels: NDArray[np.bool_],
-                   coded: NDArray[np.bool_], groups: Sequence[str]) -> None:  # fmt: skip
+                   coded: NDArray[np.bool_], groups: Sequence[str], *, choose_by: str = "log-loss") -> None:  # fmt: skip
         r = self.retriever_
         context = r._vectors(sentences, raw)
         plain = normalise(raw)
@@ -367,9 +373,13 @@ class JudgedSuggester(ParamsMixin):
             features = np.concatenate([features, np.nan_to_num(extra, nan=0.0)[..., None]], axis=-1)
             judge_column = [features.shape[-1] - 1]
             sets.update({f"{n}+{self.judge}": c + judge_column for n, c in FEATURE_SETS.items()})
-        # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold kappa is best;
-        # a strongly regularised judge is under-confident, so its out-of-fold log-odds are rescaled
-        # (Platt) into calibrated probabilities
+        # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold log-loss per
+        # code is lowest (a proper score, which rewards ranking the coder's codes higher as well as
+        # calibration, and per code, each code counting once as in per-code kappa). Codes from one
+        # interview are checked on parts of that interview, whose evidence is closer to the rest of
+        # it than any new interview will be, so there the set is chosen by out-of-fold kappa, which
+        # rewards that evidence less. A strongly regularised judge is under-confident, so its
+        # out-of-fold log-odds are rescaled (Platt) into calibrated probabilities
         def out_of_fold(columns: list[int], on: NDArray[np.bool_]) -> tuple[float, NDArray[np.float64], tuple[float, float]]:
             logit = self._out_of_fold(features[on][..., columns], y[on], fold[on], candidates[on])
             platt = _platt(logit[candidates[on]], y[on][candidates[on]])
@@ -379,11 +389,15 @@ class JudgedSuggester(ParamsMixin):
 
         best: tuple[float, str, NDArray[np.float64], tuple[float, float]] | None = None
         self.feature_set_kappa_: dict[str, float] = {}
+        self.feature_set_log_loss_: dict[str, float] = {}
         for name, columns in sets.items():  # compared on the sentences every set can read
             kappa, oof, platt = out_of_fold(columns, usable)
+            loss = _code_log_loss(y[usable], oof)
             self.feature_set_kappa_[name] = round(float(kappa), 4)
-            if best is None or kappa > best[0] + 1e-9:
-                best = (kappa, name, oof, platt)
+            self.feature_set_log_loss_[name] = round(loss, 6)
+            score = float(kappa) if choose_by == "kappa" else -loss
+            if best is None or score > best[0] + 1e-9:
+                best = (score, name, oof, platt)
         assert best is not None
         _, feature_set, oof, platt = best
         if "+" not in feature_set and not usable.all():
@@ -653,6 +667,32 @@ def _log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
     """
     p = np.clip(proba, 1e-6, 1 - 1e-6)
     return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
+
+
+def _code_log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
+    """Mean over the codes present of each code's log-loss relative to its base rate's.
+
+    Each code's mean log-loss over the sentences is divided by the log-loss of always giving
+    the code's own rate (its entropy): 1 is no better than that, 0 is certain and right. Codes
+    that no sentence has are left out, as in per-code kappa.
+
+    Examples
+    --------
+    >>> y = np.array([[True, False], [False, False], [False, True], [False, False]])
+    >>> round(_code_log_loss(y, np.full((4, 2), 0.25)), 4)
+    1.0
+    >>> _code_log_loss(y, np.where(y, 0.9, 0.1)) < 0.5
+    True
+    """
+    present = y.any(axis=0)
+    if not present.any():
+        return 0.0
+    p = np.clip(proba[:, present], 1e-6, 1 - 1e-6)
+    t = y[:, present]
+    loss = -np.mean(np.where(t, np.log(p), np.log(1 - p)), axis=0)
+    rate = np.clip(t.mean(axis=0), 1e-6, 1 - 1e-6)
+    entropy = -(rate * np.log(rate) + (1 - rate) * np.log(1 - rate))
+    return float(np.mean(loss / entropy))
 
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -109,6 +109,7 @@ def save_judged(model: JudgedSuggester, path: str | Path, *, cards: bool = True)
         "floor": getattr(model, "floor_", None),
         "pair_features": int(getattr(model, "n_pair_features_", len(FEATURE_NAMES))),
         "feature_set_kappa": dict(getattr(model, "feature_set_kappa_", {})),
+        "feature_set_log_loss": dict(getattr(model, "feature_set_log_loss_", {})),
         "versions": package_versions(["nlpthemes", "numpy", "scikit-learn"]),
     }  # fmt: skip
     return write_folder(folder, METADATA, metadata, ARRAYS, arrays)
@@ -163,6 +164,7 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     model.floor_ = None if floor is None else float(floor)
     model.n_pair_features_ = int(meta.get("pair_features", _FORMAT_1_FEATURES))
     model.feature_set_kappa_ = {str(k): float(v) for k, v in meta.get("feature_set_kappa", {}).items()}
+    model.feature_set_log_loss_ = {str(k): float(v) for k, v in meta.get("feature_set_log_loss", {}).items()}
     if len(model.thresholds_) != len(model.codes_):
         raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")
     if model.stage_ == "judge":
