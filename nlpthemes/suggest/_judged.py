@@ -153,9 +153,9 @@ class JudgedSuggester(ParamsMixin):
         Cross-fitted mean per-code kappa of the judge on the coder's sentences.
     feature_set_ : str
         The features the judge reads: ``"similarity"``, ``"passage"`` or ``"all"`` (with a text
-        judge's score, e.g. ``"all+reranker"``), the one with the lowest out-of-fold log-loss per
-        code, or with codes from one interview the best out-of-fold kappa;
-        ``feature_set_log_loss_`` and ``feature_set_kappa_`` give both scores of every set.
+        judge's score, e.g. ``"all+reranker"``): the one with the best out-of-fold kappa, or for
+        survey answers the lowest out-of-fold log-loss per code; ``feature_set_kappa_`` and
+        ``feature_set_log_loss_`` give both scores of every set.
 
     Examples
     --------
@@ -317,7 +317,8 @@ class JudgedSuggester(ParamsMixin):
                 self.scorer_ = None
                 return
             group_of = block_groups(group_of, coded, _MIN_BLOCK_ROWS)
-        self._fit_judge(sentences, raw, labels, coded, group_of, choose_by="kappa" if one_interview else "log-loss")
+        answers = looks_like_answers(sentences) and not one_interview
+        self._fit_judge(sentences, raw, labels, coded, group_of, choose_by="log-loss" if answers else "kappa")
         if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
             self._retriever_decides()  # the judge did not beat the retriever
             self.scorer_ = None
@@ -346,7 +347,7 @@ class JudgedSuggester(ParamsMixin):
                         list(groups))  # fmt: skip
 
     def _fit_judge(self, sentences: Sequence[Sentence], raw: NDArray[np.float32], labels: NDArray[np.bool_],
-                   coded: NDArray[np.bool_], groups: Sequence[str], *, choose_by: str = "log-loss") -> None:  # fmt: skip
+                   coded: NDArray[np.bool_], groups: Sequence[str], *, choose_by: str = "kappa") -> None:  # fmt: skip
         r = self.retriever_
         context = r._vectors(sentences, raw)
         plain = normalise(raw)
@@ -373,13 +374,13 @@ class JudgedSuggester(ParamsMixin):
             features = np.concatenate([features, np.nan_to_num(extra, nan=0.0)[..., None]], axis=-1)
             judge_column = [features.shape[-1] - 1]
             sets.update({f"{n}+{self.judge}": c + judge_column for n, c in FEATURE_SETS.items()})
-        # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold log-loss per
-        # code is lowest (a proper score, which rewards ranking the coder's codes higher as well as
-        # calibration, and per code, each code counting once as in per-code kappa). Codes from one
-        # interview are checked on parts of that interview, whose evidence is closer to the rest of
-        # it than any new interview will be, so there the set is chosen by out-of-fold kappa, which
-        # rewards that evidence less. A strongly regularised judge is under-confident, so its
-        # out-of-fold log-odds are rescaled (Platt) into calibrated probabilities
+        # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold kappa is
+        # best; for survey answers, whose coded part is a few short answers per code (so that kappa
+        # swings on one or two of them), the one whose out-of-fold log-loss per code is lowest (a
+        # proper score, smoother, and per code as kappa is). In interviews the two mostly agree,
+        # and where they did not, log-loss coded worse. A strongly regularised judge is
+        # under-confident, so its out-of-fold log-odds are rescaled (Platt) into calibrated
+        # probabilities
         def out_of_fold(columns: list[int], on: NDArray[np.bool_]) -> tuple[float, NDArray[np.float64], tuple[float, float]]:
             logit = self._out_of_fold(features[on][..., columns], y[on], fold[on], candidates[on])
             platt = _platt(logit[candidates[on]], y[on][candidates[on]])

@@ -491,9 +491,8 @@ def test_survey_answers_never_mix_with_the_passage(  # type: ignore[no-untyped-d
     import nlpthemes.suggest._judged as judged_module
     from nlpthemes.suggest._model import looks_like_answers
 
-    # suggest_eval.py's ninth split, one where log-loss would mix them if they were read as
-    # interviews (2 of its 10 splits, with the packaged MiniLM)
-    study, _, codings, vectors = _games_split(coded_studies, shared_data, real_embedder, 8)
+    # suggest_eval.py's first split: 20% of the answers coded
+    study, _, codings, vectors = _games_split(coded_studies, shared_data, real_embedder, 0)
     assert looks_like_answers(study.sentences)
     model = JudgedSuggester(embedder=real_embedder).fit(study.sentences, study.codebook, codings=codings,
                                                         embeddings=vectors)  # fmt: skip
@@ -504,14 +503,24 @@ def test_survey_answers_never_mix_with_the_passage(  # type: ignore[no-untyped-d
     assert as_interviews.passage_ != (0, 0.0)
 
 
-def test_the_judges_features_are_chosen_by_log_loss_per_code_and_by_kappa_within_one_interview(  # type: ignore[no-untyped-def]
+def test_the_judges_features_are_chosen_by_kappa_and_for_survey_answers_by_log_loss_per_code(  # type: ignore[no-untyped-def]
     study, tmp_path: Path
 ) -> None:
-    # codes from several transcripts: the feature set with the lowest out-of-fold log-loss per
-    # code; codes from one interview, checked on its parts: the one with the best kappa. Both
-    # scores of every set are in the manifest, and saved with the judge
-    sentences, _, codings, _ = study
-    model = JudgedSuggester(embedder=FakeEmbedder(dimension=64)).fit(sentences, _codebook(), codings=codings)
+    # interviews: the feature set with the best out-of-fold kappa; survey answers (each turn of
+    # the study made an answer of its own): the one with the lowest out-of-fold log-loss per
+    # code. Both scores of every set are in the manifest, and saved with the judge
+    from nlpthemes.suggest._model import looks_like_answers
+
+    sentences, gold, codings, _ = study
+    interviews = JudgedSuggester(embedder=FakeEmbedder(dimension=64)).fit(sentences, _codebook(), codings=codings)
+    kappas = interviews.feature_set_kappa_
+    assert interviews.stage_ == "judge" and interviews.feature_set_ == max(kappas, key=kappas.__getitem__)
+
+    answers = [Sentence(f"{s.transcript_id}-{s.turn:02d}", 0, 0, s.end - s.start, s.text, speaker="R") for s in sentences]
+    assert looks_like_answers(answers) and not looks_like_answers(sentences)
+    coded = {a.transcript_id for a in answers if a.transcript_id < "t03"}
+    model = JudgedSuggester(embedder=FakeEmbedder(dimension=32)).fit(answers, _codebook(),
+                                                                     codings=_codings(answers, gold, coded))  # fmt: skip
     losses, kappas = model.feature_set_log_loss_, model.feature_set_kappa_
     assert model.stage_ == "judge" and set(losses) == set(kappas) == {"similarity", "passage", "all"}
     assert model.feature_set_ == min(losses, key=losses.__getitem__)
@@ -520,12 +529,6 @@ def test_the_judges_features_are_chosen_by_log_loss_per_code_and_by_kappa_within
     assert description["feature_set_log_loss"] == losses and description["feature_set_kappa"] == kappas
     loaded = load_suggester(model.save(tmp_path / "judge"), embedder=model.embedder)
     assert loaded.feature_set_log_loss_ == losses and loaded.feature_set_ == model.feature_set_
-
-    long, gold = _study(4, turns=160)
-    one = JudgedSuggester(embedder=FakeEmbedder(dimension=256)).fit(long, _codebook(),
-                                                                     codings=_codings(long, gold, {"t00"}))  # fmt: skip
-    assert one.stage_ == "judge"
-    assert one.feature_set_ == max(one.feature_set_kappa_, key=one.feature_set_kappa_.__getitem__)
 
 
 @pytest.mark.slow
