@@ -115,6 +115,14 @@ def save_judged(model: JudgedSuggester, path: str | Path, *, cards: bool = True)
     return write_folder(folder, METADATA, metadata, ARRAYS, arrays)
 
 
+def _scores(meta: dict[str, Any], key: str, path: Path) -> dict[str, float]:
+    """A ``{feature set: score}`` table of the metadata (absent: empty); a damaged one is an error naming the file."""
+    try:
+        return {str(k): float(v) for k, v in meta.get(key, {}).items()}
+    except (AttributeError, TypeError, ValueError):
+        raise InputError(path, f"{key} must map feature sets to numbers, not {meta.get(key)!r}") from None
+
+
 def _part(arrays: dict[str, Any], prefix: str, path: Path) -> PairLogit:
     try:
         return PairLogit.from_arrays({k: arrays[f"{prefix}_{k}"] for k in ("mean", "scale", "coef", "intercept")})
@@ -163,8 +171,8 @@ def load_judged(path: str | Path, *, embedder: Any) -> JudgedSuggester:
     floor = meta.get("floor")
     model.floor_ = None if floor is None else float(floor)
     model.n_pair_features_ = int(meta.get("pair_features", _FORMAT_1_FEATURES))
-    model.feature_set_kappa_ = {str(k): float(v) for k, v in meta.get("feature_set_kappa", {}).items()}
-    model.feature_set_log_loss_ = {str(k): float(v) for k, v in meta.get("feature_set_log_loss", {}).items()}
+    model.feature_set_kappa_ = _scores(meta, "feature_set_kappa", meta_path)
+    model.feature_set_log_loss_ = _scores(meta, "feature_set_log_loss", meta_path)  # saved before it: none
     if len(model.thresholds_) != len(model.codes_):
         raise InputError(arrays_path, f"{len(model.thresholds_)} thresholds for {len(model.codes_)} codes")
     if model.stage_ == "judge":

@@ -262,6 +262,14 @@ def test_saved_and_loaded_it_suggests_the_same(study, tmp_path: Path) -> None:  
     (folder / "judged.json").write_text(json.dumps(meta))
     with pytest.raises(InputError, match=r"judged\.json.*passage must be \[window, weight\]"):
         load_suggester(folder, embedder=emb)
+    meta["passage"] = [3, 0.5]
+    del meta["feature_set_log_loss"]  # saved before it was recorded: no scores
+    (folder / "judged.json").write_text(json.dumps(meta))
+    assert load_suggester(folder, embedder=emb).feature_set_log_loss_ == {}
+    meta["feature_set_log_loss"] = ["all"]
+    (folder / "judged.json").write_text(json.dumps(meta))
+    with pytest.raises(InputError, match=r"judged\.json.*feature_set_log_loss must map feature sets to numbers"):
+        load_suggester(folder, embedder=emb)
 
 
 class _SampledScorer:
