@@ -317,8 +317,9 @@ class JudgedSuggester(ParamsMixin):
                 self.scorer_ = None
                 return
             group_of = block_groups(group_of, coded, _MIN_BLOCK_ROWS)
-        answers = looks_like_answers(sentences) and not one_interview
-        self._fit_judge(sentences, raw, labels, coded, group_of, choose_by="log-loss" if answers else "kappa")
+        answers = looks_like_answers(sentences)
+        self._fit_judge(sentences, raw, labels, coded, group_of, answers=answers,
+                        choose_by="log-loss" if answers and not one_interview else "kappa")  # fmt: skip
         if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
             self._retriever_decides()  # the judge did not beat the retriever
             self.scorer_ = None
@@ -347,7 +348,8 @@ class JudgedSuggester(ParamsMixin):
                         list(groups))  # fmt: skip
 
     def _fit_judge(self, sentences: Sequence[Sentence], raw: NDArray[np.float32], labels: NDArray[np.bool_],
-                   coded: NDArray[np.bool_], groups: Sequence[str], *, choose_by: str = "kappa") -> None:  # fmt: skip
+                   coded: NDArray[np.bool_], groups: Sequence[str], *, answers: bool = False,
+                   choose_by: str = "kappa") -> None:  # fmt: skip
         r = self.retriever_
         context = r._vectors(sentences, raw)
         plain = normalise(raw)
@@ -419,7 +421,7 @@ class JudgedSuggester(ParamsMixin):
         # coders who code stretches of talk: probabilities that follow the passage, as far as
         # out-of-fold log-loss says it helps (an answer is one turn: the turn weight covers it)
         passage, best_loss = _PASSAGES[0], np.inf
-        for around in _PASSAGES[:1] if looks_like_answers(sentences) else _PASSAGES:
+        for around in _PASSAGES[:1] if answers else _PASSAGES:
             loss = _log_loss(y[usable], _passage_smooth(oof, coded_sentences, *around))
             if loss < best_loss - 1e-9:
                 passage, best_loss = around, loss
@@ -666,8 +668,13 @@ def _log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
     >>> round(_log_loss(np.array([[True, False]]), np.array([[0.5, 0.5]])), 4)
     0.6931
     """
+    return float(np.mean(_pair_losses(y, proba)))
+
+
+def _pair_losses(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The log-loss of each probability, clipped away from 0 and 1 (what the two log-losses average)."""
     p = np.clip(proba, 1e-6, 1 - 1e-6)
-    return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
+    return np.asarray(-np.where(y, np.log(p), np.log(1 - p)), dtype=np.float64)
 
 
 def _code_log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
@@ -688,12 +695,10 @@ def _code_log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
     present = y.any(axis=0)
     if not present.any():
         return 0.0
-    p = np.clip(proba[:, present], 1e-6, 1 - 1e-6)
     t = y[:, present]
-    loss = -np.mean(np.where(t, np.log(p), np.log(1 - p)), axis=0)
-    rate = np.clip(t.mean(axis=0), 1e-6, 1 - 1e-6)
-    entropy = -(rate * np.log(rate) + (1 - rate) * np.log(1 - rate))
-    return float(np.mean(loss / entropy))
+    loss = _pair_losses(t, proba[:, present]).mean(axis=0)
+    base = _pair_losses(t, np.broadcast_to(t.mean(axis=0), t.shape)).mean(axis=0)  # always the code's rate
+    return float(np.mean(loss / base))
 
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
