@@ -320,24 +320,56 @@ class JudgedSuggester(ParamsMixin):
         answers = looks_like_answers(sentences)
         self._fit_judge(sentences, raw, labels, coded, group_of, answers=answers,
                         choose_by="log-loss" if answers and not one_interview else "kappa")  # fmt: skip
-        if one_interview and not (self.cv_kappa_ or 0.0) > (retriever.cv_kappa_ or 0.0):
-            self._retriever_decides()  # the judge did not beat the retriever
-            self.scorer_ = None
-            return
+        if one_interview:
+            # the retriever as it would decide: its probabilities following the passage where its
+            # out-of-fold log-loss says so (as the judge's do)
+            mixed = None if answers else self._retriever_passage(sentences, labels[coded], np.nonzero(coded)[0])
+            retriever_kappa = (retriever.cv_kappa_ or 0.0) if mixed is None else mixed[2]
+            if not (self.cv_kappa_ or 0.0) > retriever_kappa:
+                self._retriever_decides(mixed)  # the judge did not beat the retriever
+                self.scorer_ = None
+                return
         self.stage_ = "judge"
         return
 
-    def _retriever_decides(self) -> None:
-        """The retriever decides, as it learned (or zero-shot): its candidates, threshold, kappa."""
+    def _retriever_decides(self, mixed: tuple[tuple[int, float], float, float] | None = None) -> None:
+        """The retriever decides, as it learned (or zero-shot): its candidates, threshold, kappa.
+
+        ``mixed``: its probabilities follow the passage (see :meth:`_retriever_passage`).
+        """
         r = self.retriever_
         self.n_candidates_ = len(self.codes_)
         self.candidate_recall_: float | None = None
         self.cv_kappa_: float | None = r.cv_kappa_
         self.threshold_ = float(r.threshold_)
-        self.thresholds_ = np.full(len(self.codes_), self.threshold_)
         self.feature_set_, self.stage_ = "similarity", "retriever"
         self.floor_: float | None = None
         self.turn_weight_, self.passage_ = 0.0, _PASSAGES[0]
+        if mixed is not None:
+            self.passage_, self.threshold_, self.cv_kappa_ = mixed
+        self.thresholds_ = np.full(len(self.codes_), self.threshold_)
+
+    def _retriever_passage(self, sentences: Sequence[Sentence], y: NDArray[np.bool_],
+                           rows: NDArray[np.intp]) -> tuple[tuple[int, float], float, float] | None:  # fmt: skip
+        """The passage mixing of the retriever's probabilities, its threshold and out-of-fold kappa.
+
+        Chosen by the retriever's out-of-fold log-loss, as the judge's mixing is; the threshold
+        is chosen again on the mixed probabilities by out-of-fold kappa. None: no mixing.
+        """
+        oof = getattr(self.retriever_, "oof_proba_", None)
+        if oof is None or oof.shape != y.shape:
+            return None
+        coded_sentences = [sentences[int(i)] for i in rows]
+        passage, best_loss = _PASSAGES[0], _log_loss(y, oof)
+        for around in _PASSAGES[1:]:
+            loss = _log_loss(y, _passage_smooth(oof, coded_sentences, *around))
+            if loss < best_loss - 1e-9:
+                passage, best_loss = around, loss
+        if passage == _PASSAGES[0]:
+            return None
+        mixed = _passage_smooth(oof, coded_sentences, *passage)
+        kappas = [mean_kappa(y, mixed >= t) for t in THRESHOLDS]
+        return passage, float(THRESHOLDS[int(np.argmax(kappas))]), float(max(kappas))
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
               labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip
@@ -477,7 +509,7 @@ class JudgedSuggester(ParamsMixin):
         if self.stage_ != "judge":
             proba = r.predict_proba(sentences, raw)
             if self.stage_ == "retriever":
-                return proba
+                return _passage_smooth(proba, sentences, *getattr(self, "passage_", _PASSAGES[0]))
             candidates = top_candidates(proba, self.n_candidates_)
             scores = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
             judged = _zero_shot_probabilities(self.scorer_.name, scores, candidates)
@@ -532,6 +564,8 @@ class JudgedSuggester(ParamsMixin):
         self._check_fitted()
         if self.stage_ != "judge":
             if self.stage_ == "retriever":
+                if getattr(self, "passage_", _PASSAGES[0])[1]:  # its probabilities follow the passage
+                    return np.asarray(proba >= self.thresholds_, dtype=bool)
                 return self.retriever_.decide(proba)
             best = proba == proba.max(axis=1, keepdims=True)
             return np.asarray(best & (proba >= 0.5), dtype=bool)

@@ -89,6 +89,9 @@ class CodeSuggester(ParamsMixin):
         The context window used.
     cv_kappa_ : float or None
         Cross-fitted mean per-code kappa on the training sentences.
+    oof_proba_ : ndarray or None
+        Learned: the cross-fitted probabilities ``(coded sentences, codes)`` behind
+        ``cv_kappa_`` (not saved); None zero-shot.
     n_training_ : int
         Sentences with human codes used for learning.
 
@@ -230,6 +233,7 @@ class CodeSuggester(ParamsMixin):
         self.codes_ = refs
         self.code_vectors_ = code_vectors
         self.n_training_ = int(coded.sum())
+        self.oof_proba_: NDArray[np.float64] | None = None
         self.mode_ = "learned" if learned else "zero-shot"
         self.context_window_ = self._windows()[0]
         if not learned:
@@ -262,6 +266,7 @@ class CodeSuggester(ParamsMixin):
                     found = self._cross_fit(sentences, vectors, labels, coded, code_vectors)
                     if found is not None and (best is None or found[0] > best[0]):
                         best = (found[0], context, question, found[1], found[2], window)
+                        self.oof_proba_ = found[3]
         if best is None:  # every training sentence has every code, or none: nothing to learn
             best = (float("nan"), contexts[0], questions[0], 0.0, 0.5, self._windows()[0])
         (self.cv_kappa_, self.context_weight_, self.question_weight_, self.example_weight_, self.threshold_,
@@ -270,15 +275,15 @@ class CodeSuggester(ParamsMixin):
 
     def _cross_fit(self, sentences: Sequence[Sentence], vectors: NDArray[np.float32],
                    labels: NDArray[np.bool_], coded: NDArray[np.bool_],
-                   code_vectors: NDArray[np.float32]) -> tuple[float, float, float] | None:  # fmt: skip
-        """Best (kappa, example weight, threshold), all cross-fitted by fold."""
+                   code_vectors: NDArray[np.float32]) -> tuple[float, float, float, NDArray[np.float64]] | None:  # fmt: skip
+        """Best (kappa, example weight, threshold, its out-of-fold probabilities of the coded rows), cross-fitted."""
         rows = np.nonzero(coded)[0]
         fold = folds(sentences, rows)
         weights = _EXAMPLE_WEIGHTS if self.example_weight == "auto" else (float(self.example_weight),)
         thresholds = _THRESHOLDS if self.threshold == "auto" else (float(self.threshold),)
         all_scores = vectors @ code_vectors.T
         col_mean, col_std = all_scores.mean(axis=0), all_scores.std(axis=0)
-        best: tuple[float, float, float] | None = None
+        best: tuple[float, float, float, NDArray[np.float64]] | None = None
         for weight in weights:
             crossed = np.zeros((len(rows), len(code_vectors)), dtype=np.float32)
             for f in np.unique(fold):
@@ -303,7 +308,7 @@ class CodeSuggester(ParamsMixin):
             for t in thresholds:
                 kappa = mean_kappa(labels[rows], table >= t)
                 if best is None or kappa > best[0]:
-                    best = (kappa, weight, float(t))
+                    best = (kappa, weight, float(t), table)
         return best
 
     def _fit_final(self, vectors: NDArray[np.float32], labels: NDArray[np.bool_],

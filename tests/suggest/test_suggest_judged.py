@@ -490,6 +490,45 @@ def test_a_coder_who_codes_passages_gets_probabilities_that_follow_the_passage( 
 
 
 @pytest.mark.slow
+def test_where_the_retriever_decides_its_probabilities_follow_the_passage_too(  # type: ignore[no-untyped-def]
+    real_embedder, tmp_path: Path
+) -> None:
+    # one coded interview of the shipped PDPilot sample (P3): the judge, checked on its parts, does
+    # not beat the retriever, so the retriever decides. Its out-of-fold log-loss chooses to mix its
+    # probabilities with the passage, as the judge's are; on the six other interviews that ranks
+    # the authors' codes higher and agrees better with them than the retriever alone
+    from nlpthemes.codings import check_codes, read_codings
+    from nlpthemes.io import ReadOptions, read_corpus
+    from nlpthemes.io.codebook_files import read_codebook
+    from nlpthemes.segment import segment_corpus
+    from nlpthemes.suggest._labels import label_matrix
+
+    sample = Path(__file__).resolve().parents[2] / "data" / "pdpilot"
+    corpus = read_corpus([sample / "transcripts"], options=ReadOptions(interviewers=("Dan",)))
+    sentences = segment_corpus(corpus)
+    book = read_codebook(sample / "codebook.csv")
+    codings = check_codes(read_codings(sample / "codings.csv", corpus.by_id()).codings, book, strict=False)[0]
+    coded = codings["transcript"] == "P3"
+    vectors = real_embedder.encode([s.text for s in sentences])
+    model = JudgedSuggester(embedder=real_embedder).fit(sentences, book, codings=codings[coded], embeddings=vectors)
+    assert model.stage_ == "retriever" and model.passage_ != (0, 0.0)
+    assert model.describe()["passage"] == {"window": model.passage_[0], "weight": model.passage_[1]}
+    rows = [i for i, s in enumerate(sentences) if s.transcript_id != "P3"]
+    new = [sentences[i] for i in rows]
+    y, _ = label_matrix(new, codings[~coded], model.codes_, min_coverage=0.5)
+    proba = model.predict_proba(new, embeddings=vectors[rows])
+    alone = model.retriever_.predict_proba(new, embeddings=vectors[rows])
+    assert _top3(y, proba) > _top3(y, alone) + 0.03
+    assert mean_kappa(y, model.decide(proba)) > mean_kappa(y, model.retriever_.decide(alone)) + 0.01
+    assert (model.decide(proba) == (proba >= model.threshold_)).all()
+    loaded = load_suggester(model.save(tmp_path / "judge"), embedder=real_embedder)
+    assert loaded.stage_ == "retriever" and loaded.passage_ == model.passage_
+    again = loaded.predict_proba(new, embeddings=vectors[rows])
+    np.testing.assert_allclose(again, proba)
+    assert (loaded.decide(again) == model.decide(proba)).all()
+
+
+@pytest.mark.slow
 def test_survey_answers_never_mix_with_the_passage(  # type: ignore[no-untyped-def]
     shared_data, coded_studies, real_embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
