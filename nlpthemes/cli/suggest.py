@@ -66,8 +66,10 @@ def _how(suggester: object) -> str:
     if stage == "zero-shot judge":
         return f"zero-shot: {getattr(suggester, 'judge', '')} judge on the codebook's best candidates"
     if getattr(suggester, "mode_", "") == "learned":
-        return (f"learned from {n} coded sentences by the retriever alone (the judge needs codes from at least "
-                "3 transcripts)")
+        width, weight = getattr(suggester, "passage_", (0, 0.0))
+        passage = f", its probabilities following the passage (±{width} sentences)" if weight else ""
+        return (f"learned from {n} coded sentences by the retriever{passage}: with codes from one transcript, "
+                "the judge takes over only where a check on parts of it shows that it codes better")
     return "zero-shot from the codebook (scores are similarity ranks, not probabilities)"
 
 

@@ -32,6 +32,17 @@ def test_suggest_learns_from_codings_and_writes_contract(tmp_path: Path) -> None
     assert (tmp_path / "next_to_code.csv").exists() and (tmp_path / "suggest_manifest.json").exists()
 
 
+def test_codes_from_one_transcript_say_why_the_retriever_decided(tmp_path: Path) -> None:
+    # one coded transcript, too short to check the judge on its parts: the line says the retriever
+    # learned, and why (it used to say the judge needs three transcripts, which it no longer does)
+    result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), str(DATA / "p2.txt"), "--codebook",
+                                 str(DATA / "codebook.csv"), "--codings", str(DATA / "codings_p1.csv"),
+                                 "--model", "fake", "--out", str(tmp_path / "s.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "coded sentences by the retriever: with codes from one transcript, the judge takes over" in result.stderr
+    assert "at least 3 transcripts" not in result.output
+
+
 def test_suggest_one_code_codebook_fails_cleanly(tmp_path: Path) -> None:
     (tmp_path / "one.csv").write_text("code\nTrust\n", encoding="utf-8")
     result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), "--codebook", str(tmp_path / "one.csv"),
