@@ -65,6 +65,7 @@ def _methods(state: State) -> dict[str, Any]:
     if state.machine is not None:
         modes = {f["mode"] for f in state.machine.folds}
         out["suggest_mode"] = "learned" if "learned" in modes else "zero-shot"
+        out["suggest_folds"] = [{k: f.get(k) for k in ("stage", "passage", "thresholds")} for f in state.machine.folds]
     return out
 
 

@@ -33,6 +33,54 @@ def theme_method(plan: dict[str, Any]) -> str:
     return f"{reduction} + {clustering}"
 
 
+def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
+    """How the judge re-scored the suggester's candidates, and where the suggester's probabilities were mixed.
+
+    Examples
+    --------
+    >>> _judge_method([{"stage": "retriever", "passage": [0, 0.0]}])
+    []
+    >>> text = " ".join(_judge_method([{"stage": "judge", "passage": [10, 0.5], "thresholds": "adapted"},
+    ...                                {"stage": "retriever", "passage": [3, 0.5]}]))
+    >>> "In 1 of 2 folds" in text and "10 sentences" in text and "estimated from" in text and "3 sentences" in text
+    True
+    """
+    out = []
+    judged = [f for f in folds if f.get("stage") == "judge"]
+    if judged:
+        widths = sorted({int(f["passage"][0]) for f in judged if f.get("passage") and f["passage"][1]})
+        where = (f"In {len(judged)} of {len(folds)} folds (in the others the human codes came from one transcript "
+                 "and the judge did not code better on parts of it, so the first suggester decided), a"
+                 if len(judged) < len(folds) else "A")  # fmt: skip
+        text = (
+            f"{where} second model, the judge, then re-scored each sentence's best candidate codes from that "
+            "suggester: a strongly regularised logistic regression over features of each sentence-code pair (the "
+            "similarity and how it stands out among the codes and across the corpus, the same averaged over the "
+            "surrounding passage, and evidence from the human codes: how the most similar coded sentences were "
+            "coded, a linear classifier per code, and how often the code was applied, by speaker role), its "
+            "out-of-fold scores calibrated into probabilities (Platt scaling). Which features it read, how far a "
+            "sentence's probabilities follow its speaker turn, whether they follow the surrounding passage"
+        )
+        if widths:
+            text += (f" (they were mixed with their mean over the {' or '.join(str(w) for w in widths)} sentences "
+                     "on either side)")  # fmt: skip
+        text += (", and a threshold per code (shrunk towards a global one) were chosen by cross-validation by "
+                 "transcript.")  # fmt: skip
+        if any(f.get("thresholds") == "adapted" for f in judged):
+            text += (" Each code's threshold was then set on the sentences being coded, to the value whose "
+                     "Cohen's kappa, estimated from the calibrated probabilities alone (no human code of those "
+                     "sentences was read), was best.")  # fmt: skip
+        out.append(text)
+    mixed = [f for f in folds if f.get("stage") != "judge" and f.get("passage") and f["passage"][1]]
+    if mixed:
+        widths = sorted({int(f["passage"][0]) for f in mixed})
+        out.append(f"In {len(mixed)} of {len(folds)} folds the first suggester decided, its probabilities mixed "
+                   f"with their mean over the {' or '.join(str(w) for w in widths)} sentences on "
+                   "either side, as cross-validation on parts of the one coded transcript chose, and its "
+                   "threshold chosen again on them.")  # fmt: skip
+    return out
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
@@ -87,6 +135,7 @@ def methods_text(methods: dict[str, Any], overview: dict[str, Any], agreement: d
                 "maximised cross-validated Cohen's kappa. These weights and the threshold were chosen by "
                 "cross-validation by transcript."
             )
+            parts.extend(_judge_method(m.get("suggest_folds", [])))
         else:
             parts.append(
                 "Code suggestions are zero-shot: each sentence's most similar code (by cosine similarity to the "

@@ -72,6 +72,10 @@ def test_machine_agreement_is_cross_fitted_by_transcript(fixture_run: tuple[Path
     assert len(folds) == agreement["folds"] == 2 and held == ["n1", "n2", "s1", "s2"]
     assert all(f["mode"] == "learned" and f["n_training"] > 0 for f in folds)  # learned from the other fold
     assert not set(folds[0]["transcripts"]) & set(folds[1]["transcripts"])
+    # the methods paragraph says how the machine coded, as the folds record it (here the judge in both)
+    assert all({"stage", "passage", "thresholds"} <= set(f) for f in folds)
+    methods = (out / "methods.md").read_text(encoding="utf-8")
+    assert ("second model, the judge, then re-scored" in methods) == any(f["stage"] == "judge" for f in folds)
     assert agreement["human_human"]["n_coders"] == 2 and set(agreement["human_machine"]) == {"A", "B"}
     kinds = {(row["code"], row["kind"]) for row in agreement["per_code"]}
     assert ("Funding", "human-human") in kinds and ("Funding", "human-machine") in kinds

@@ -59,6 +59,25 @@ def test_methods_text_names_the_cross_fitting(report_data: ReportData) -> None:
     assert "k-means on the sentence embeddings (k = 2)" in text
 
 
+def test_methods_text_describes_the_judge_where_it_decided(report_data: ReportData) -> None:
+    # the machine's codes come from the retriever and, where it decided, the judge: a methods
+    # paragraph that described the retriever alone misdescribed them
+    folds = [{"stage": "judge", "passage": [10, 0.5], "thresholds": "adapted"},
+             {"stage": "judge", "passage": [0, 0.0], "thresholds": "adapted"}]  # fmt: skip
+    methods = {**report_data.methods, "suggest_folds": folds}
+    text = methods_text(methods, report_data.overview, report_data.agreement)
+    assert "A second model, the judge, then re-scored each sentence's best candidate codes" in text
+    assert "Platt scaling" in text and "mixed with their mean over the 10 sentences on either side" in text
+    assert "estimated from the calibrated probabilities alone" in text and "In 1 of" not in text
+    one = [{"stage": "retriever", "passage": [3, 0.5], "thresholds": "learned"}, folds[1]]
+    text = methods_text({**methods, "suggest_folds": one}, report_data.overview, report_data.agreement)
+    assert "In 1 of 2 folds (in the others the human codes came from one transcript" in text
+    assert "In 1 of 2 folds the first suggester decided, its probabilities mixed with their mean over the 3" in text
+    # an analysis recorded before the folds were: the retriever's paragraph alone, as then
+    text = methods_text(report_data.methods, report_data.overview, report_data.agreement)
+    assert "the judge" not in text and "  " not in text
+
+
 def test_workbook_keeps_text_as_text(tmp_path: Path) -> None:
     frame = pd.DataFrame({"text": ["=HYPERLINK(\"http://x\")", "bell\x07 char", None], "n": [1.5, float("nan"), 3]})
     path = write_workbook({"a very long sheet name that Excel would refuse": frame}, tmp_path / "r.xlsx")
