@@ -50,7 +50,7 @@ def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
     if judged:
         widths = sorted({int(f["passage"][0]) for f in judged if f.get("passage") and f["passage"][1]})
         where = (f"In {len(judged)} of {len(folds)} folds (in the others the human codes came from one transcript "
-                 "and the judge did not code better on parts of it, so the first suggester decided), a"
+                 "and the judge was not shown to code better on parts of it, so the first suggester decided), a"
                  if len(judged) < len(folds) else "A")  # fmt: skip
         text = (
             f"{where} second model, the judge, then re-scored each sentence's best candidate codes from that "
@@ -77,7 +77,7 @@ def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
         out.append(f"In {len(mixed)} of {len(folds)} folds the first suggester decided, its probabilities mixed "
                    f"with their mean over the {' or '.join(str(w) for w in widths)} sentences on "
                    "either side, as cross-validation on parts of the one coded transcript chose, and its "
-                   "threshold chosen again on them.")  # fmt: skip
+                   "threshold chosen again on the mixed probabilities.")  # fmt: skip
     return out
 
 
