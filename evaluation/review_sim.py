@@ -131,7 +131,7 @@ def main() -> None:
     parser.add_argument("--refit-every", type=int, default=25)
     parser.add_argument("--held-out", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--model", default=None, help="embedding model (default: the packaged all-MiniLM-L6-v2)")
+    parser.add_argument("--model", default=None, help="embedding model (default: what every command uses here; minilm-use on a CPU)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--summarize", action="store_true",
                         help="no simulation: tables and plots from the CSVs an earlier run wrote in --out")  # fmt: skip
