@@ -428,20 +428,26 @@ def test_coders_who_code_every_utterance_get_a_code_where_no_threshold_is_reache
     assert (loaded.decide(proba) == model.decide(proba)).all()
 
 
-@pytest.fixture(scope="module")
-def pdpilot_sample(real_embedder):  # type: ignore[no-untyped-def]
-    """The shipped PDPilot sample: the judge fitted on two coded interviews, the five others with their codes."""
+def _read_pdpilot():  # type: ignore[no-untyped-def]
+    """The shipped PDPilot sample as every command reads it: sentences, codebook, the authors' codings."""
     from nlpthemes.codings import check_codes, read_codings
     from nlpthemes.io import ReadOptions, read_corpus
     from nlpthemes.io.codebook_files import read_codebook
     from nlpthemes.segment import segment_corpus
-    from nlpthemes.suggest._labels import label_matrix
 
     sample = Path(__file__).resolve().parents[2] / "data" / "pdpilot"
     corpus = read_corpus([sample / "transcripts"], options=ReadOptions(interviewers=("Dan",)))
-    sentences = segment_corpus(corpus)
     book = read_codebook(sample / "codebook.csv")
     codings = check_codes(read_codings(sample / "codings.csv", corpus.by_id()).codings, book, strict=False)[0]
+    return segment_corpus(corpus), book, codings
+
+
+@pytest.fixture(scope="module")
+def pdpilot_sample(real_embedder):  # type: ignore[no-untyped-def]
+    """The shipped PDPilot sample: the judge fitted on two coded interviews, the five others with their codes."""
+    from nlpthemes.suggest._labels import label_matrix
+
+    sentences, book, codings = _read_pdpilot()
     coded = codings["transcript"].isin(["P1", "P2"])
     model = JudgedSuggester(embedder=real_embedder).fit(sentences, book, codings=codings[coded])
     new = [s for s in sentences if s.transcript_id not in {"P1", "P2"}]
@@ -497,17 +503,9 @@ def test_where_the_retriever_decides_its_probabilities_follow_the_passage_too(  
     # not beat the retriever, so the retriever decides. Its out-of-fold log-loss chooses to mix its
     # probabilities with the passage, as the judge's are; on the six other interviews that ranks
     # the authors' codes higher and agrees better with them than the retriever alone
-    from nlpthemes.codings import check_codes, read_codings
-    from nlpthemes.io import ReadOptions, read_corpus
-    from nlpthemes.io.codebook_files import read_codebook
-    from nlpthemes.segment import segment_corpus
     from nlpthemes.suggest._labels import label_matrix
 
-    sample = Path(__file__).resolve().parents[2] / "data" / "pdpilot"
-    corpus = read_corpus([sample / "transcripts"], options=ReadOptions(interviewers=("Dan",)))
-    sentences = segment_corpus(corpus)
-    book = read_codebook(sample / "codebook.csv")
-    codings = check_codes(read_codings(sample / "codings.csv", corpus.by_id()).codings, book, strict=False)[0]
+    sentences, book, codings = _read_pdpilot()
     coded = codings["transcript"] == "P3"
     vectors = real_embedder.encode([s.text for s in sentences])
     model = JudgedSuggester(embedder=real_embedder).fit(sentences, book, codings=codings[coded], embeddings=vectors)
