@@ -72,7 +72,7 @@ def assign_folds(transcripts: Sequence[str], k: int, *, seed: int = 0) -> dict[s
 
 def _describe(model: Any, fold: int, transcripts: list[str]) -> dict[str, Any]:
     threshold = float(model.threshold_)
-    width, weight = getattr(model, "passage_", (0, 0.0))
+    described = model.describe()  # the judge's own account of its passage and thresholds
     return {
         "fold": fold, "transcripts": transcripts, "mode": model.mode_, "n_training": int(model.n_training_),
         "judge": getattr(model, "judge", None), "stage": getattr(model, "stage_", "retriever"),
@@ -81,9 +81,7 @@ def _describe(model: Any, fold: int, transcripts: list[str]) -> dict[str, Any]:
         "cv_kappa": None if model.cv_kappa_ is None or np.isnan(model.cv_kappa_) else round(float(model.cv_kappa_), 4),
         "context_weight": float(model.context_weight_), "example_weight": float(model.example_weight_),
         "question_weight": float(model.question_weight_),
-        "passage": [int(width), float(weight)],
-        "thresholds": "adapted" if getattr(model, "stage_", "") == "judge" and getattr(model, "adapt_thresholds", False)
-        else "learned",
+        "passage": described["passage"], "thresholds": described["thresholds"],
     }  # fmt: skip
 
 

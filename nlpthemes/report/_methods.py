@@ -38,17 +38,18 @@ def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
 
     Examples
     --------
-    >>> _judge_method([{"stage": "retriever", "passage": [0, 0.0]}])
+    >>> _judge_method([{"stage": "retriever", "passage": {"window": 0, "weight": 0.0}}])
     []
-    >>> text = " ".join(_judge_method([{"stage": "judge", "passage": [10, 0.5], "thresholds": "adapted"},
-    ...                                {"stage": "retriever", "passage": [3, 0.5]}]))
+    >>> text = " ".join(_judge_method([
+    ...     {"stage": "judge", "passage": {"window": 10, "weight": 0.5}, "thresholds": "adapted to the sentences decided"},
+    ...     {"stage": "retriever", "passage": {"window": 3, "weight": 0.5}}]))
     >>> "In 1 of 2 folds" in text and "10 sentences" in text and "estimated from" in text and "3 sentences" in text
     True
     """
     out = []
     judged = [f for f in folds if f.get("stage") == "judge"]
     if judged:
-        widths = sorted({int(f["passage"][0]) for f in judged if f.get("passage") and f["passage"][1]})
+        widths = sorted({int(f["passage"]["window"]) for f in judged if _mixed(f)})
         where = (f"In {len(judged)} of {len(folds)} folds (in the others the human codes came from one transcript "
                  "and the judge was not shown to code better on parts of it, so the first suggester decided), a"
                  if len(judged) < len(folds) else "A")  # fmt: skip
@@ -66,19 +67,24 @@ def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
                      "on either side)")  # fmt: skip
         text += (", and a threshold per code (shrunk towards a global one) were chosen by cross-validation by "
                  "transcript.")  # fmt: skip
-        if any(f.get("thresholds") == "adapted" for f in judged):
+        if any(str(f.get("thresholds", "")).startswith("adapted") for f in judged):
             text += (" Each code's threshold was then set on the sentences being coded, to the value whose "
                      "Cohen's kappa, estimated from the calibrated probabilities alone (no human code of those "
                      "sentences was read), was best.")  # fmt: skip
         out.append(text)
-    mixed = [f for f in folds if f.get("stage") != "judge" and f.get("passage") and f["passage"][1]]
+    mixed = [f for f in folds if f.get("stage") != "judge" and _mixed(f)]
     if mixed:
-        widths = sorted({int(f["passage"][0]) for f in mixed})
+        widths = sorted({int(f["passage"]["window"]) for f in mixed})
         out.append(f"In {len(mixed)} of {len(folds)} folds the first suggester decided, its probabilities mixed "
                    f"with their mean over the {' or '.join(str(w) for w in widths)} sentences on "
                    "either side, as cross-validation on parts of the one coded transcript chose, and its "
                    "threshold chosen again on the mixed probabilities.")  # fmt: skip
     return out
+
+
+def _mixed(fold: dict[str, Any]) -> bool:
+    """Whether the fold's probabilities followed the passage (its manifest's ``passage``)."""
+    return bool((fold.get("passage") or {}).get("weight"))
 
 
 def _pct(x: float) -> str:

@@ -359,15 +359,9 @@ class JudgedSuggester(ParamsMixin):
         oof = getattr(self.retriever_, "oof_proba_", None)
         if oof is None or oof.shape != y.shape:
             return None
-        coded_sentences = [sentences[int(i)] for i in rows]
-        passage, best_loss = _PASSAGES[0], _log_loss(y, oof)
-        for around in _PASSAGES[1:]:
-            loss = _log_loss(y, _passage_smooth(oof, coded_sentences, *around))
-            if loss < best_loss - 1e-9:
-                passage, best_loss = around, loss
+        passage, mixed = _choose_passage(y, oof, [sentences[int(i)] for i in rows])
         if passage == _PASSAGES[0]:
             return None
-        mixed = _passage_smooth(oof, coded_sentences, *passage)
         kappas = [mean_kappa(y, mixed >= t) for t in THRESHOLDS]
         return passage, float(THRESHOLDS[int(np.argmax(kappas))]), float(max(kappas))
 
@@ -450,14 +444,7 @@ class JudgedSuggester(ParamsMixin):
             if kappa > best_kappa + 1e-9:
                 turn_weight, best_kappa = weight, kappa
         oof = _turn_smooth(oof, coded_sentences, turn_weight)
-        # coders who code stretches of talk: probabilities that follow the passage, as far as
-        # out-of-fold log-loss says it helps (an answer is one turn: the turn weight covers it)
-        passage, best_loss = _PASSAGES[0], np.inf
-        for around in _PASSAGES[:1] if answers else _PASSAGES:
-            loss = _log_loss(y[usable], _passage_smooth(oof, coded_sentences, *around))
-            if loss < best_loss - 1e-9:
-                passage, best_loss = around, loss
-        oof = _passage_smooth(oof, coded_sentences, *passage)
+        passage, oof = _choose_passage(y[usable], oof, coded_sentences, answers=answers)
         self.turn_weight_ = turn_weight
         self.passage_ = passage
         threshold, per_code, _ = choose_thresholds(y[usable], oof, shrink=float(self.shrink))
@@ -692,6 +679,30 @@ def _passage_smooth(proba: NDArray[np.float64], sentences: Sequence[Sentence], w
         return proba
     sums, counts = window_sum(proba, runs(sentences), width)
     return np.asarray((1 - weight) * proba + weight * sums / counts[:, None], dtype=np.float64)
+
+
+def _choose_passage(y: NDArray[np.bool_], oof: NDArray[np.float64], sentences: Sequence[Sentence], *,
+                    answers: bool = False) -> tuple[tuple[int, float], NDArray[np.float64]]:  # fmt: skip
+    """How far out-of-fold probabilities follow the passage (the lowest log-loss of ``_PASSAGES``), and them so mixed.
+
+    For coders who code stretches of talk. Survey answers never mix: an answer is one turn, and
+    how far its sentences share codes is the turn weight's to say.
+
+    Examples
+    --------
+    >>> s = [Sentence("t", i, 2 * i, 2 * i + 1, "a") for i in range(8)]
+    >>> y = np.array([[True]] * 4 + [[False]] * 4)
+    >>> _choose_passage(y, np.array([[0.9], [0.1], [0.9], [0.9], [0.1], [0.1], [0.9], [0.1]]), s)[0]
+    (3, 0.5)
+    >>> _choose_passage(y, y * 0.8 + 0.1, s)[0], _choose_passage(y, np.full((8, 1), 0.3), s, answers=True)[0]
+    ((0, 0.0), (0, 0.0))
+    """
+    passage, best_loss = _PASSAGES[0], np.inf
+    for around in _PASSAGES[:1] if answers else _PASSAGES:
+        loss = _log_loss(y, _passage_smooth(oof, sentences, *around))
+        if loss < best_loss - 1e-9:
+            passage, best_loss = around, loss
+    return passage, _passage_smooth(oof, sentences, *passage)
 
 
 def _log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:

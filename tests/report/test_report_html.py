@@ -62,14 +62,15 @@ def test_methods_text_names_the_cross_fitting(report_data: ReportData) -> None:
 def test_methods_text_describes_the_judge_where_it_decided(report_data: ReportData) -> None:
     # the machine's codes come from the retriever and, where it decided, the judge: a methods
     # paragraph that described the retriever alone misdescribed them
-    folds = [{"stage": "judge", "passage": [10, 0.5], "thresholds": "adapted"},
-             {"stage": "judge", "passage": [0, 0.0], "thresholds": "adapted"}]  # fmt: skip
+    adapted = "adapted to the sentences decided"  # as JudgedSuggester.describe says it
+    folds = [{"stage": "judge", "passage": {"window": 10, "weight": 0.5}, "thresholds": adapted},
+             {"stage": "judge", "passage": {"window": 0, "weight": 0.0}, "thresholds": adapted}]  # fmt: skip
     methods = {**report_data.methods, "suggest_folds": folds}
     text = methods_text(methods, report_data.overview, report_data.agreement)
     assert "A second model, the judge, then re-scored each sentence's best candidate codes" in text
     assert "Platt scaling" in text and "mixed with their mean over the 10 sentences on either side" in text
     assert "estimated from the calibrated probabilities alone" in text and "In 1 of" not in text
-    one = [{"stage": "retriever", "passage": [3, 0.5], "thresholds": "learned"}, folds[1]]
+    one = [{"stage": "retriever", "passage": {"window": 3, "weight": 0.5}, "thresholds": "learned"}, folds[1]]
     text = methods_text({**methods, "suggest_folds": one}, report_data.overview, report_data.agreement)
     assert "In 1 of 2 folds (in the others the human codes came from one transcript" in text
     assert "In 1 of 2 folds the first suggester decided, its probabilities mixed with their mean over the 3" in text
