@@ -154,7 +154,7 @@ class JudgedSuggester(ParamsMixin):
     feature_set_ : str
         The features the judge reads: ``"similarity"``, ``"passage"`` or ``"all"`` (with a text
         judge's score, e.g. ``"all+reranker"``): the one with the best out-of-fold kappa, or for
-        survey answers the lowest out-of-fold log-loss per code; ``feature_set_kappa_`` and
+        survey answers the lowest out-of-fold log-loss; ``feature_set_kappa_`` and
         ``feature_set_log_loss_`` give both scores of every set.
 
     Examples
@@ -404,9 +404,9 @@ class JudgedSuggester(ParamsMixin):
             sets.update({f"{n}+{self.judge}": c + judge_column for n, c in FEATURE_SETS.items()})
         # stage 2: the judge on candidate pairs, with the feature set whose out-of-fold kappa is
         # best; for survey answers, whose coded part is a few short answers per code (so that kappa
-        # swings on one or two of them), the one whose out-of-fold log-loss per code is lowest (a
-        # proper score, smoother, and per code as kappa is). In interviews the two mostly agree,
-        # and where they did not, log-loss coded worse. A strongly regularised judge is
+        # swings on one or two of them), the one whose out-of-fold log-loss over every pair is
+        # lowest (a proper score, and smoother). In interviews the two mostly agree, and where
+        # they did not, log-loss coded worse. A strongly regularised judge is
         # under-confident, so its out-of-fold log-odds are rescaled (Platt) into calibrated
         # probabilities
         def out_of_fold(columns: list[int], on: NDArray[np.bool_]) -> tuple[float, NDArray[np.float64], tuple[float, float]]:
@@ -421,7 +421,7 @@ class JudgedSuggester(ParamsMixin):
         self.feature_set_log_loss_: dict[str, float] = {}
         for name, columns in sets.items():  # compared on the sentences every set can read
             kappa, oof, platt = out_of_fold(columns, usable)
-            loss = _code_log_loss(y[usable], oof)
+            loss = _log_loss(y[usable], oof)
             self.feature_set_kappa_[name] = round(float(kappa), 4)
             self.feature_set_log_loss_[name] = round(loss, 6)
             score = float(kappa) if choose_by == "kappa" else -loss
@@ -706,44 +706,15 @@ def _choose_passage(y: NDArray[np.bool_], oof: NDArray[np.float64], sentences: S
 
 
 def _log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
-    """Mean log-loss of the probabilities of every (sentence, code) pair.
+    """Mean log-loss of the probabilities of every (sentence, code) pair, clipped away from 0 and 1.
 
     Examples
     --------
     >>> round(_log_loss(np.array([[True, False]]), np.array([[0.5, 0.5]])), 4)
     0.6931
     """
-    return float(np.mean(_pair_losses(y, proba)))
-
-
-def _pair_losses(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> NDArray[np.float64]:
-    """The log-loss of each probability, clipped away from 0 and 1 (what the two log-losses average)."""
     p = np.clip(proba, 1e-6, 1 - 1e-6)
-    return np.asarray(-np.where(y, np.log(p), np.log(1 - p)), dtype=np.float64)
-
-
-def _code_log_loss(y: NDArray[np.bool_], proba: NDArray[np.float64]) -> float:
-    """Mean over the codes present of each code's log-loss relative to its base rate's.
-
-    Each code's mean log-loss over the sentences is divided by the log-loss of always giving
-    the code's own rate (its entropy): 1 is no better than that, 0 is certain and right. Codes
-    that no sentence has are left out, as in per-code kappa.
-
-    Examples
-    --------
-    >>> y = np.array([[True, False], [False, False], [False, True], [False, False]])
-    >>> round(_code_log_loss(y, np.full((4, 2), 0.25)), 4)
-    1.0
-    >>> _code_log_loss(y, np.where(y, 0.9, 0.1)) < 0.5
-    True
-    """
-    present = y.any(axis=0)
-    if not present.any():
-        return 0.0
-    t = y[:, present]
-    loss = _pair_losses(t, proba[:, present]).mean(axis=0)
-    base = _pair_losses(t, np.broadcast_to(t.mean(axis=0), t.shape)).mean(axis=0)  # always the code's rate
-    return float(np.mean(loss / base))
+    return float(np.mean(-np.where(y, np.log(p), np.log(1 - p))))
 
 
 def _sigmoid(z: NDArray[np.float64]) -> NDArray[np.float64]:
