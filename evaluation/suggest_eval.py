@@ -7,8 +7,9 @@ all. Reported per data set (mean over ``--seeds`` splits):
 * per-code Cohen's kappa (machine vs human, mean over codes present in the
   held-out part), and per group (top-level code) where the codebook is nested;
 * macro-F1 over codes; top-3 recall (the human's code among the three best
-  suggestions, for sentences the human coded); expected calibration error;
-  seconds to fit and predict.
+  suggestions, for sentences the human coded), and per group where the codebook
+  is nested in more than three groups (each group scored by its best code);
+  expected calibration error; seconds to fit and predict.
 
 Methods (``--methods``; same sentences, same embeddings, same process; every
 choice cross-fitted by transcript on the 20%, never on the held-out part):
@@ -90,6 +91,18 @@ def group_matrix(cs: datasets.CodedSet, y: np.ndarray) -> np.ndarray:
     for j, code in enumerate(cs.codes):
         g[:, groups.index(cs.group_of(code))] |= y[:, j]
     return g
+
+
+def group_top3(cs: datasets.CodedSet, y: np.ndarray, scores: np.ndarray) -> float:
+    """Top-3 recall of code groups, each scored by its best code; nan with 3 groups or fewer (always 1)."""
+    groups = sorted({cs.group_of(c) for c in cs.codes})
+    if len(groups) <= 3:
+        return float("nan")
+    g = np.full((len(scores), len(groups)), -np.inf)
+    for j, code in enumerate(cs.codes):
+        column = groups.index(cs.group_of(code))
+        g[:, column] = np.maximum(g[:, column], scores[:, j])
+    return top3(group_matrix(cs, y), g)
 
 
 METHODS = ("baselines", "zeroshot", "learned", "percode", "knn", "lrctx", "judged", "setfit", "setfit-judge",
@@ -393,6 +406,7 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
                 "top3_recall": top3(yy, scores),
                 "ece": ece(yy, proba) if proba is not None else np.nan,
                 "kappa_group": mean_kappa(group_matrix(cs, yy), group_matrix(cs, applied)) if nested else np.nan,
+                "top3_group": group_top3(cs, yy, scores) if nested else np.nan,
                 "fit_s": seconds, "s_per_1000": 1000 * seconds / max(len(cs.sentences) if subset is None else n_scored, 1),
                 "auto": auto,
             })  # fmt: skip
@@ -494,7 +508,7 @@ def main() -> None:
         rows += evaluate(study, embedder, args.seeds, tuple(args.methods), args.pairs, args.llm_sample, judge_options)
     frame = pd.DataFrame(rows)
     table = frame.groupby(["data", "method"], sort=False)[
-        ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "ece", "fit_s", "s_per_1000"]
+        ["kappa_code", "kappa_group", "macro_f1", "top3_recall", "top3_group", "ece", "fit_s", "s_per_1000"]
     ].mean().round(3)
     header = (f"Code suggestion: 20% of transcripts as training codes, 80% held out; mean of {args.seeds} splits; "
               f"model {embedder.name}{'; codebooks as code names alone' if args.names_only else ''}")  # fmt: skip
