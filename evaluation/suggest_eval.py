@@ -456,7 +456,7 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(CHEAP),
                         help=f"default: {' '.join(CHEAP)}; slow: {' '.join(SLOW)}")  # fmt: skip
     parser.add_argument("--pairs", type=int, default=512, help="setfit: training pairs per fit")
-    parser.add_argument("--model", default=None, help="embedding model (default: the packaged all-MiniLM-L6-v2)")
+    parser.add_argument("--model", default=None, help="embedding model (default: the commands' default, minilm-use on a CPU)")
     parser.add_argument("--torch-threads", type=int, default=0,
                         help="setfit: torch CPU threads (0: torch's default; 1 is faster on a busy machine)")  # fmt: skip
     parser.add_argument("--llm-sample", type=int, default=200, help="llm: held-out sentences judged per split")
