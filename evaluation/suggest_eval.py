@@ -10,6 +10,11 @@ all. Reported per data set (mean over ``--seeds`` splits):
   suggestions, for sentences the human coded), and per group where the codebook
   is nested in more than three groups (each group scored by its best code);
   expected calibration error; seconds to fit and predict.
+* in a second table, top-3 recall apart for the held-out coded sentences with at
+  least one code the 20% used (``top3_seen``) and for those whose every code the
+  20% never used (``top3_unseen``; their share: ``unseen_only``). Those codes can
+  only be suggested from the codebook's words, so a set where they are many (PDPilot:
+  one coded interview) cannot reach a high top-3 recall from its coded part.
 
 Methods (``--methods``; same sentences, same embeddings, same process; every
 choice cross-fitted by transcript on the 20%, never on the held-out part):
@@ -75,6 +80,18 @@ def top3(y: np.ndarray, scores: np.ndarray) -> float:
     has = y.any(1)
     best = np.argsort(-scores, axis=1)[:, :3]
     return float(np.mean([y[i, best[i]].any() for i in np.nonzero(has)[0]]))
+
+
+def seen_split(y: np.ndarray, scores: np.ndarray, seen: np.ndarray) -> tuple[float, float, float]:
+    """``(unseen_only, top3_seen, top3_unseen)``: the share of coded sentences whose every code is
+    outside ``seen`` (codes the training part used), and top-3 recall on the other coded sentences
+    and on those (nan where there are none)."""
+    has = y.any(1)
+    only_unseen = has & ~(y & seen).any(1)
+    share = float(only_unseen[has].mean()) if has.any() else float("nan")
+    recall = [top3(y[rows], scores[rows]) if (rows & has).any() else float("nan")
+              for rows in (~only_unseen, only_unseen)]  # fmt: skip
+    return share, recall[0], recall[1]
 
 
 def ece(y: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
@@ -331,6 +348,7 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
         train = split(cs, seed)
         test = ~train
         y = y_all[test]
+        seen = y_all[train].any(0)
         results: dict[str, Result] = {}
         if "baselines" in methods:
             for label, vecs in (("baseline: cosine to name+definition", defs), ("baseline: cosine to name", names)):
@@ -400,6 +418,7 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
             subset = result[5] if len(result) > 5 else None  # type: ignore[misc]
             yy = y if subset is None else y[subset]
             n_scored = len(yy)
+            unseen_only, top3_seen, top3_unseen = seen_split(yy, scores, seen)
             rows.append({
                 "data": cs.name, "method": method, "seed": seed,
                 "kappa_code": mean_kappa(yy, applied), "macro_f1": macro_f1(yy, applied),
@@ -407,6 +426,7 @@ def evaluate(cs: datasets.CodedSet, embedder, seeds: int, methods: tuple[str, ..
                 "ece": ece(yy, proba) if proba is not None else np.nan,
                 "kappa_group": mean_kappa(group_matrix(cs, yy), group_matrix(cs, applied)) if nested else np.nan,
                 "top3_group": group_top3(cs, yy, scores) if nested else np.nan,
+                "unseen_only": unseen_only, "top3_seen": top3_seen, "top3_unseen": top3_unseen,
                 "fit_s": seconds, "s_per_1000": 1000 * seconds / max(len(cs.sentences) if subset is None else n_scored, 1),
                 "auto": auto,
             })  # fmt: skip
@@ -514,6 +534,10 @@ def main() -> None:
               f"model {embedder.name}{'; codebooks as code names alone' if args.names_only else ''}")  # fmt: skip
     lines = [header, "", table.to_markdown() if hasattr(table, "to_markdown") else table.to_string(), ""]
     lines += summary(frame, args.shared)
+    by_seen = frame.groupby(["data", "method"], sort=False)[["unseen_only", "top3_seen", "top3_unseen"]].mean().round(3)
+    lines += ["", "top-3 recall of held-out coded sentences with a code the 20% used (top3_seen) and of those "
+              "whose every code it never used (top3_unseen; their share: unseen_only):",
+              by_seen.to_markdown() if hasattr(by_seen, "to_markdown") else by_seen.to_string()]  # fmt: skip
     chosen = frame[frame["auto"] != ""][["data", "method", "seed", "auto"]]
     lines += ["", "choices made by cross-fitting:", chosen.to_string(index=False), "",
               f"wall time: {time.perf_counter() - started:.0f} s"]  # fmt: skip

@@ -60,6 +60,13 @@ def test_suggest_eval_runs_on_a_project(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "('pdpilot', 'baseline: cosine to name')" in run.stdout
+    # the second table: one coded interview of seven leaves about half the held-out coded sentences
+    # with only codes it never used (53% in the first split), which no learning can rank from examples
+    second = run.stdout[run.stdout.index("top3_unseen |"):]
+    row = next(line for line in second.splitlines() if "'baseline: cosine to name')" in line)
+    unseen_only, top3_seen, top3_unseen = (float(v) for v in row.strip(" |").split("|")[1:])
+    assert 0.3 < unseen_only < 0.8
+    assert 0 < top3_seen < 1 and 0 < top3_unseen < 1
 
 
 def test_names_only_keeps_the_codes_and_drops_what_defines_them() -> None:
