@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from nlpthemes.codebook import Codebook
 
-__all__ = ["CodingsRead", "check_codes", "locate_quote", "read_codings"]
+__all__ = ["CodingsRead", "check_codes", "locate_quote", "read_codings", "unused_codes"]
 
 _FUZZY_MIN = 90.0
 
@@ -239,3 +239,25 @@ def check_codes(
         raise InputError(source, f"codes not in the codebook: {listed}")
     kept = codings[codings["code"].isin(refs)]
     return kept.assign(code=kept["code"].map(refs)).reset_index(drop=True), unknown
+
+
+def unused_codes(codings: pd.DataFrame, codebook: Codebook) -> list[str]:
+    """The codable codes that no coding uses, as the codebook's references, in codebook order.
+
+    Parameters
+    ----------
+    codings : DataFrame
+        With a ``code`` column of codebook references (as :func:`check_codes` returns them).
+    codebook : Codebook
+        The codebook.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from nlpthemes.codebook import Code, Codebook
+    >>> cb = Codebook([Code("a", "Aims", codable=False), Code("t", "Trust", parent="a"), Code("m", "Money")])
+    >>> unused_codes(pd.DataFrame({"code": ["Trust"]}), cb)
+    ['Money']
+    """
+    used = set(codings["code"].astype(str))
+    return [ref for ref in (codebook.ref(c) for c in codebook.codable()) if ref not in used]

@@ -120,11 +120,11 @@ class State:
 
     def read_codings(self, codings: Sequence[str | Path]) -> None:
         """Read the human codings (quotes placed, unknown codes reported)."""
-        from nlpthemes.jobs.suggest import load_human_codings
+        from nlpthemes.jobs.suggest import load_human_codings, unused_codes_note
 
         if codings:
             self.human, notes = load_human_codings(codings, self.corpus.by_id(), self.book)
-            self.warnings += notes
+            self.warnings += notes + unused_codes_note(self.human, self.book)
             coders = set() if self.human is None else set(self.human["coder"].astype(str))
             while self.machine_name in coders:
                 self.machine_name = f"{self.machine_name} (nlpthemes)"

@@ -187,7 +187,7 @@ def fit_pipeline(
     from nlpthemes.jobs._language import corpus_model, keyword_language
     from nlpthemes.jobs._reading import reading_report, reading_warnings
     from nlpthemes.jobs.segment import segment_with_progress
-    from nlpthemes.jobs.suggest import load_human_codings
+    from nlpthemes.jobs.suggest import load_human_codings, unused_codes_note
     from nlpthemes.suggest import JudgeOptions, make_suggester
     from nlpthemes.themes import ThemeModel
 
@@ -204,7 +204,7 @@ def fit_pipeline(
     human: Any = None
     if codings:
         human, coding_notes = load_human_codings(codings, corpus.by_id(), book)
-        notes += coding_notes
+        notes += coding_notes + unused_codes_note(human, book)
     words = keyword_language(corpus, options.language)  # detected once: it picks the model and the keywords
     embedder = load_embedder(corpus_model(config.model, corpus, words), device=device, cache=cache,
                              progress=not quiet)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,23 @@ def test_codes_from_one_transcript_say_why_the_retriever_decided(tmp_path: Path)
     assert result.exit_code == 0, result.output
     assert "coded sentences by the retriever: with codes from one transcript, the judge takes over" in result.stderr
     assert "at least 3 transcripts" not in result.output
+    assert "used in no coding yet" not in result.stderr  # every code without sub-codes has an example
+
+
+def test_the_codes_no_coding_uses_yet_are_named(tmp_path: Path) -> None:
+    # the same codings without the Volunteers rows: that code is suggested from its words alone, and
+    # the user is told so (Resources, a category whose sub-codes are used, is not named)
+    rows = (DATA / "codings_p1.csv").read_text(encoding="utf-8").splitlines()
+    codings = tmp_path / "codings.csv"
+    codings.write_text("\n".join(r for r in rows if not r.endswith(",Volunteers,Ana")) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["suggest", str(DATA / "p1.txt"), str(DATA / "p2.txt"), "--codebook",
+                                 str(DATA / "codebook.csv"), "--codings", str(codings), "--model", "fake",
+                                 "--out", str(tmp_path / "s.csv")])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert ("warning: 1 of the 3 codes without sub-codes is used in no coding yet ('Volunteers'): it is "
+            "suggested from the codebook's words alone") in result.stderr  # fmt: skip
+    manifest = json.loads((tmp_path / "suggest_manifest.json").read_text(encoding="utf-8"))
+    assert any("('Volunteers')" in w for w in manifest["outputs"]["warnings"])
 
 
 def test_suggest_one_code_codebook_fails_cleanly(tmp_path: Path) -> None:
