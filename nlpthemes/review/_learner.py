@@ -26,6 +26,10 @@ from nlpthemes.review._training import training_view
 __all__ = ["Learner", "Scores", "Snapshot", "active_order", "new_suggester"]
 
 TOP = 20  # the head of the queue whose change a refit reports
+# one place in this many of the "most useful next" queue goes to a code with no example yet: the
+# sentence where it stands out most (uncertainty alone never asks about such codes, whose
+# probabilities are low; see active_order)
+EXPLORE_EVERY = 5
 
 
 def _takes_groups(model: Any) -> bool:
@@ -81,6 +85,12 @@ class Scores:
         Against the previous fit: ``top`` (queue head size), ``kept`` (of
         those, still in the head), ``changed`` (undecided sentences whose
         applied codes changed).
+    taught : frozenset of str
+        Codes with at least one example among the sentences the fit learned from.
+    explored : frozenset of str
+        Codes without an example for which a decided sentence is the one where that code
+        stands out most among such codes: the coder was asked about them and did not apply
+        them there, so the queue does not ask about them again (see :func:`active_order`).
     """
 
     fit: int
@@ -93,6 +103,8 @@ class Scores:
     decisions: int
     seconds: float
     change: dict[str, int] | None = None
+    taught: frozenset[str] = frozenset()
+    explored: frozenset[str] = frozenset()
 
     def ranked(self, i: int, k: int) -> list[tuple[str, float, int, bool]]:
         """The ``k`` best codes of sentence ``i``: ``(code, score, rank, applied)``, plus applied codes ranked lower."""
@@ -104,22 +116,92 @@ class Scores:
         return out
 
 
-def active_order(scores: Scores, vectors: NDArray[np.float32], exclude: NDArray[np.bool_], n: int) -> list[int]:
-    """The ``n`` undecided sentences most useful to decide next (:func:`nlpthemes.suggest.next_to_code`).
+def active_order(scores: Scores, vectors: NDArray[np.float32], exclude: NDArray[np.bool_], n: int, *,
+                 explore_every: int = EXPLORE_EVERY) -> list[int]:  # fmt: skip
+    """The ``n`` undecided sentences most useful to decide next.
 
-    Zero-shot scores have no threshold: the median of the sentences' best
-    scores stands in for it (the sentences the suggester is least sure of
-    come first).
+    Mostly the sentences the suggester is least sure of, not near-duplicates of each other
+    (:func:`nlpthemes.suggest.next_to_code`). Zero-shot scores have no threshold: the
+    median of the sentences' best scores stands in for it. Every ``explore_every``-th place
+    (0: none) goes instead to a code that has no example yet and was not asked about already
+    (in neither ``scores.taught`` nor ``scores.explored``): the undecided sentence where that
+    code stands out most against the other undecided ones (its z-score), one sentence per
+    code, the most striking first. Such codes get low probabilities, so uncertainty alone
+    would never ask about them; each is asked about once. Replaying human codes as decisions
+    (``evaluation/review_sim.py``'s protocol, held-out kappa averaged over the first 400
+    decisions, 2-3 seeds) this raised kappa from 0.162 to 0.214 on PDPilot, 0.208 to 0.240
+    on AnnoMI, 0.313 to 0.326 on games-as-art and 0.243 to 0.244 on CTRL+Shift; asking about
+    such codes again and again instead lowered it on CTRL+Shift and AnnoMI, whose coders
+    never use some codes.
+
+    Examples
+    --------
+    >>> p = np.array([[0.5, 0.01], [0.45, 0.01], [0.55, 0.01], [0.4, 0.01], [0.05, 0.2]])
+    >>> s = Scores(0, p, p > 0.5, ["a", "b"], 0.5, "learned", 3, 3, 0.0, taught=frozenset({"a"}))
+    >>> v = np.eye(5, dtype=np.float32)
+    >>> active_order(s, v, np.zeros(5, dtype=bool), 3, explore_every=0)  # the least sure first
+    [0, 1, 2]
+    >>> active_order(s, v, np.zeros(5, dtype=bool), 3, explore_every=3)  # "b" has no example yet
+    [0, 1, 4]
     """
     from nlpthemes.suggest import next_to_code
 
     if n <= 0 or exclude.all():
         return []
+    explore = _untaught_picks(scores, exclude, n // explore_every if explore_every > 0 else 0)
+    if explore:
+        exclude = exclude.copy()
+        exclude[explore] = True
     threshold = scores.threshold
     if not math.isfinite(threshold):
-        best = scores.proba[~exclude].max(axis=1)
+        best = scores.proba[~exclude].max(axis=1) if not exclude.all() else np.zeros(1)
         threshold = float(np.clip(np.median(best), 1e-3, 1 - 1e-3))
-    return next_to_code(scores.proba, threshold, vectors, exclude=exclude, n=n)
+    uncertain = next_to_code(scores.proba, threshold, vectors, exclude=exclude, n=n - len(explore)) if not exclude.all() else []
+    out: list[int] = []
+    while explore or uncertain:
+        if explore and (len(out) + 1) % explore_every == 0 or not uncertain:
+            out.append(explore.pop(0))
+        else:
+            out.append(uncertain.pop(0))
+    return out
+
+
+def _explored(proba: NDArray[np.float64], codes: list[str], taught: frozenset[str],
+              decided: list[int]) -> frozenset[str]:  # fmt: skip
+    """The codes without an example that stand out most, among such codes, in a decided sentence.
+
+    Examples
+    --------
+    >>> p = np.array([[0.9, 0.1, 0.0], [0.1, 0.2, 0.9], [0.2, 0.1, 0.1], [0.3, 0.15, 0.2]])
+    >>> sorted(_explored(p, ["a", "b", "c"], frozenset({"a"}), [1]))
+    ['c']
+    """
+    untaught = [j for j, c in enumerate(codes) if c not in taught]
+    if not untaught or not decided:
+        return frozenset()
+    p = proba[:, untaught]
+    z = (p - p.mean(axis=0)) / np.maximum(p.std(axis=0), 1e-9)
+    return frozenset(codes[untaught[int(j)]] for j in z[decided].argmax(axis=1))
+
+
+def _untaught_picks(scores: Scores, exclude: NDArray[np.bool_], k: int) -> list[int]:
+    """Up to ``k`` undecided sentences, one per code without an example: where that code stands out most."""
+    untaught = [j for j, c in enumerate(scores.codes) if c not in scores.taught and c not in scores.explored]
+    if k <= 0 or not untaught:
+        return []
+    open_rows = np.nonzero(~exclude)[0]
+    p = scores.proba[open_rows][:, untaught]
+    z = (p - p.mean(axis=0)) / np.maximum(p.std(axis=0), 1e-9)
+    best_code, best = z.argmax(axis=1), z.max(axis=1)
+    picked: list[int] = []
+    asked: set[int] = set()
+    for i in np.argsort(-best, kind="stable"):
+        if len(picked) >= k:
+            break
+        if int(best_code[i]) not in asked:
+            asked.add(int(best_code[i]))
+            picked.append(int(open_rows[i]))
+    return picked
 
 
 @dataclass
@@ -189,9 +271,12 @@ class Learner:
             number = self._fits
             self._fits += 1
             previous = self.current
+        taught = frozenset(c for codes in snapshot.labels.values() for c in codes) & set(model.codes_)
+        explored = _explored(proba, list(model.codes_), taught, list(snapshot.labels))
         scores = Scores(fit=number, proba=proba, applied=applied, codes=list(model.codes_),
                         threshold=float(model.threshold_), mode=str(model.mode_), n_training=int(model.n_training_),
-                        decisions=snapshot.decisions, seconds=time.perf_counter() - started)  # fmt: skip
+                        decisions=snapshot.decisions, seconds=time.perf_counter() - started,
+                        taught=taught, explored=explored)  # fmt: skip
         if previous is not None and previous.codes == scores.codes:
             scores = _with_change(scores, previous, self.vectors, snapshot.exclude)
         with self._lock:

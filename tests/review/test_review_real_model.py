@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,6 +46,19 @@ def test_a_review_of_real_interviews_teaches_the_suggester(tmp_path: Path, real_
         stats = session.stats()
         assert stats["decided"] == decided and stats["agreement"]["n_units"] == decided
         assert stats["agreement"]["overall"] is not None
+        # codes the first interview never used get a place in five of the "most useful next" queue:
+        # the sentences where one of them stands out most (uncertainty alone never asks about them)
+        decided_rows = {i for i in truth if not inputs.sentences[i].is_interviewer}
+        assert scores.taught == frozenset(refs.get(c, c) for i in decided_rows for c in truth[i]) & set(scores.codes)
+        untaught = [j for j, c in enumerate(scores.codes) if c not in scores.taught]
+        assert 0 < len(untaught) < len(scores.codes)
+        rows = [session.row[(q["transcript"], q["sentence"])] for q in session.queue("active", limit=50)]
+        open_rows = [i for i, x in enumerate(inputs.sentences) if not x.is_interviewer and i not in decided_rows]
+        p = scores.proba[open_rows][:, untaught]
+        stands_out = dict(zip(open_rows, ((p - p.mean(axis=0)) / p.std(axis=0)).max(axis=1), strict=True))
+        explored = rows[4::5]
+        assert len(explored) == 10 and len(set(rows)) == 50
+        assert min(stands_out[i] for i in explored) > np.quantile(list(stands_out.values()), 0.9)
         remaining = pd.read_csv(session.store.folder / "suggestions.csv")
         assert first not in set(remaining["transcript"]) or set(remaining[remaining["transcript"] == first]["sentence"]) \
             .isdisjoint({inputs.sentences[i].index for i in truth})  # fmt: skip
