@@ -55,11 +55,16 @@ def new_suggester(embedder: Any) -> Any:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What a fit learns from: labels of sentences (position -> codes), and which sentences the queue leaves out."""
+    """What a fit learns from: labels of sentences (position -> codes), and which sentences the queue leaves out.
+
+    ``asked``: the positions the coder decided in this review (``None``: every labelled one), from
+    which :attr:`Scores.explored` is read; codes given at start were not asked about.
+    """
 
     labels: Mapping[int, Collection[str]]
     exclude: NDArray[np.bool_]
     decisions: int
+    asked: Collection[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -272,7 +277,8 @@ class Learner:
             self._fits += 1
             previous = self.current
         taught = frozenset(c for codes in snapshot.labels.values() for c in codes) & set(model.codes_)
-        explored = _explored(proba, list(model.codes_), taught, list(snapshot.labels))
+        asked = list(snapshot.labels) if snapshot.asked is None else list(snapshot.asked)
+        explored = _explored(proba, list(model.codes_), taught, asked)
         scores = Scores(fit=number, proba=proba, applied=applied, codes=list(model.codes_),
                         threshold=float(model.threshold_), mode=str(model.mode_), n_training=int(model.n_training_),
                         decisions=snapshot.decisions, seconds=time.perf_counter() - started,

@@ -134,7 +134,8 @@ class ReviewSession:
         with self._lock:
             labels: dict[int, frozenset[str]] = dict(self.base)
             labels.update({i: frozenset(v) for i, v in self._labels.items()})
-            return Snapshot(labels=labels, exclude=self._exclude(labels), decisions=len(self._labels))
+            return Snapshot(labels=labels, exclude=self._exclude(labels), decisions=len(self._labels),
+                            asked=list(self._labels))  # fmt: skip
 
     def _exclude(self, labelled: Mapping[int, Any]) -> NDArray[np.bool_]:
         exclude = self.interviewer.copy()

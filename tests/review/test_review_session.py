@@ -175,6 +175,23 @@ def test_agreement_compares_with_what_the_machine_said_before_the_decision(study
         session.close()
 
 
+def test_codes_given_at_start_are_taught_but_no_code_counts_as_asked_before_a_decision(study: Path) -> None:
+    # the queue asks once about each code with no example; the codes given at start teach, and
+    # only the coder's own decisions count as having asked about the others
+    session = open_session(study)
+    try:
+        scores = session.scores
+        assert scores.taught == frozenset(session.inputs.codings["code"]) & set(scores.codes)
+        assert set(scores.codes) - scores.taught and scores.explored == frozenset()
+        s = sentence(session, "p1", "We applied")
+        session.decide({"op": "reject", "transcript": "p1", "sentence": s.index, "codes": []})
+        session.refit()
+        session.learner.wait(60)
+        assert len(session.scores.explored) == 1 and not session.scores.explored & session.scores.taught
+    finally:
+        session.close()
+
+
 def test_queues_leave_out_decided_interviewer_and_given_sentences(study: Path) -> None:
     session = open_session(study)
     try:
