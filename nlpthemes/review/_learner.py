@@ -157,11 +157,13 @@ def active_order(scores: Scores, vectors: NDArray[np.float32], exclude: NDArray[
     if explore:
         exclude = exclude.copy()
         exclude[explore] = True
-    threshold = scores.threshold
-    if not math.isfinite(threshold):
-        best = scores.proba[~exclude].max(axis=1) if not exclude.all() else np.zeros(1)
-        threshold = float(np.clip(np.median(best), 1e-3, 1 - 1e-3))
-    uncertain = next_to_code(scores.proba, threshold, vectors, exclude=exclude, n=n - len(explore)) if not exclude.all() else []
+    uncertain: list[int] = []
+    if not exclude.all():
+        threshold = scores.threshold
+        if not math.isfinite(threshold):
+            best = scores.proba[~exclude].max(axis=1)
+            threshold = float(np.clip(np.median(best), 1e-3, 1 - 1e-3))
+        uncertain = next_to_code(scores.proba, threshold, vectors, exclude=exclude, n=n - len(explore))
     out: list[int] = []
     while explore or uncertain:
         if explore and (len(out) + 1) % explore_every == 0 or not uncertain:
@@ -169,6 +171,11 @@ def active_order(scores: Scores, vectors: NDArray[np.float32], exclude: NDArray[
         else:
             out.append(uncertain.pop(0))
     return out
+
+
+def _standing_out(proba: NDArray[np.float64]) -> NDArray[np.float64]:
+    """How far each sentence's score for each code stands out: its z-score over the rows given."""
+    return np.asarray((proba - proba.mean(axis=0)) / np.maximum(proba.std(axis=0), 1e-9), dtype=np.float64)
 
 
 def _explored(proba: NDArray[np.float64], codes: list[str], taught: frozenset[str],
@@ -184,8 +191,7 @@ def _explored(proba: NDArray[np.float64], codes: list[str], taught: frozenset[st
     untaught = [j for j, c in enumerate(codes) if c not in taught]
     if not untaught or not decided:
         return frozenset()
-    p = proba[:, untaught]
-    z = (p - p.mean(axis=0)) / np.maximum(p.std(axis=0), 1e-9)
+    z = _standing_out(proba[:, untaught])
     return frozenset(codes[untaught[int(j)]] for j in z[decided].argmax(axis=1))
 
 
@@ -195,8 +201,7 @@ def _untaught_picks(scores: Scores, exclude: NDArray[np.bool_], k: int) -> list[
     if k <= 0 or not untaught:
         return []
     open_rows = np.nonzero(~exclude)[0]
-    p = scores.proba[open_rows][:, untaught]
-    z = (p - p.mean(axis=0)) / np.maximum(p.std(axis=0), 1e-9)
+    z = _standing_out(scores.proba[open_rows][:, untaught])
     best_code, best = z.argmax(axis=1), z.max(axis=1)
     picked: list[int] = []
     asked: set[int] = set()
