@@ -55,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import datasets  # noqa: E402
 
 from nlpthemes.embed import load_embedder  # noqa: E402
+from nlpthemes.embed._onnx import cpu_description  # noqa: E402
 from nlpthemes.suggest import CodeSuggester  # noqa: E402
 from nlpthemes.suggest._calibrate import fit_calibrator, folds, mean_kappa, prototypes  # noqa: E402
 from nlpthemes.suggest._context import contextual  # noqa: E402
@@ -544,7 +545,9 @@ def main() -> None:
     print("\n".join(lines))
     if args.out is not None:
         command = "python evaluation/suggest_eval.py " + " ".join(sys.argv[1:])
-        args.out.write_text(f"# {header}\n\n`{command}` — run {time.strftime('%Y-%m-%d %H:%M')}\n\n```\n"
+        cpu = cpu_description()  # int8 vectors, and so every figure, move slightly with the CPU
+        where = f"{cpu['model']} ({cpu['machine']}; {', '.join(cpu['extensions']) or 'no int8 extensions listed'})"
+        args.out.write_text(f"# {header}\n\n`{command}` — run {time.strftime('%Y-%m-%d %H:%M')} on {where}\n\n```\n"
                             + "\n".join(lines[2:]) + "\n```\n", encoding="utf-8")
 
 

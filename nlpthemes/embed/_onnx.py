@@ -38,7 +38,7 @@ from nlpthemes.embed._resolve import set_offline
 from nlpthemes.embed._st import SentenceTransformerEmbedder
 from nlpthemes.errors import InputError
 
-__all__ = ["OnnxEmbedder", "OnnxInt8Embedder", "encode_batches", "export_onnx", "kept_in_fp32"]
+__all__ = ["OnnxEmbedder", "OnnxInt8Embedder", "cpu_description", "encode_batches", "export_onnx", "kept_in_fp32"]
 
 _RECIPE = ("torch.onnx opset 17, last_hidden_state; int8: quantize_dynamic per-channel QInt8 MatMul, "
            "feed-forward output MatMuls kept fp32; probe v2")  # fmt: skip
@@ -46,6 +46,40 @@ _BUILD_LIBRARIES = ("torch", "transformers", "onnx", "onnxruntime")
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _FFN_OUTPUT = re.compile(r"layer\.\d+/output/dense/MatMul")
 _PROBE_BATCH = 64
+# instruction-set extensions ONNX Runtime chooses its integer kernels by (x86 and ARM names as Linux
+# lists them in /proc/cpuinfo): int8 vectors can differ, slightly, between CPUs that differ in them
+_INT8_FLAGS = ("avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8", "asimd", "asimddp", "i8mm", "sve")
+
+
+def cpu_description(cpuinfo: str | None = None) -> dict[str, Any]:
+    r"""The CPU, as far as int8 inference depends on it: architecture, model and the int8-relevant extensions.
+
+    ``cpuinfo`` is the text of ``/proc/cpuinfo`` (read when ``None``; absent outside Linux,
+    where ``extensions`` is empty and the model is what :func:`platform.processor` says).
+
+    Examples
+    --------
+    >>> info = cpu_description("model name\t: AMD EPYC\nflags\t\t: fpu sse2 avx2 fma\n")
+    >>> info["model"], info["extensions"]
+    ('AMD EPYC', ['avx2'])
+    >>> cpu_description("Features\t: fp asimd asimddp\n")["extensions"]
+    ['asimd', 'asimddp']
+    """
+    import platform
+
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            cpuinfo = ""
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(key.strip().lower(), value.strip())
+    flags = set((fields.get("flags") or fields.get("features") or "").split())
+    model = fields.get("model name") or fields.get("cpu model") or platform.processor()
+    return {"machine": platform.machine(), "model": model, "extensions": [f for f in _INT8_FLAGS if f in flags]}
 
 
 def _missing(package: str) -> InputError:
@@ -286,6 +320,7 @@ class OnnxEmbedder(SentenceTransformerEmbedder):
             "device": "cpu", "batch_size": self.batch_size, "quantized": self.quantize,
             "onnx_file": str(self.derived_path / "model.onnx") if record else None,
             "onnx_sha256": record.get("sha256"), "probe": record.get("probe"),
+            **({"cpu": cpu_description()} if self.quantize else {}),
         }  # fmt: skip
 
 

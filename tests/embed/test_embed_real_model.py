@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import platform
+
 import numpy as np
 import pytest
 
 from nlpthemes.embed import Embedder, load_embedder
+from nlpthemes.embed._onnx import _INT8_FLAGS
 
 pytestmark = pytest.mark.slow
 
@@ -44,6 +47,8 @@ def test_the_cpu_default_is_the_probed_int8_export(minilm: Embedder) -> None:
     assert info["probe"]["passed"] and info["probe"]["mean_cosine"] >= 0.99 and info["probe"]["sentences"] == 256
     assert len(info["onnx_sha256"]) == 64 and info["device"] == "cpu"
     assert {"onnxruntime", "tokenizers"} <= set(info["versions"])
+    # int8 kernels are chosen by the CPU's instruction set, so the record says which CPU made the vectors
+    assert info["cpu"]["machine"] == platform.machine() and set(info["cpu"]["extensions"]) <= set(_INT8_FLAGS)
 
 
 def test_an_explicit_name_gives_exactly_that_model() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from nlpthemes.embed._onnx import cpu_description
 from nlpthemes.io import ReadOptions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,7 +57,8 @@ def test_export_keeps_the_question_of_survey_answers(tmp_path: Path) -> None:
 
 def test_suggest_eval_runs_on_a_project(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, str(REPO / "evaluation" / "suggest_eval.py"), "--project",
-                          str(REPO / "data" / "pdpilot"), "--seeds", "1", "--methods", "baselines", "--model", "fake"],
+                          str(REPO / "data" / "pdpilot"), "--seeds", "1", "--methods", "baselines", "--model", "fake",
+                          "--out", str(tmp_path / "results.md")],
                          capture_output=True, text=True, timeout=600, cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "('pdpilot', 'baseline: cosine to name')" in run.stdout
@@ -67,6 +69,9 @@ def test_suggest_eval_runs_on_a_project(tmp_path: Path) -> None:
     unseen_only, top3_seen, top3_unseen = (float(v) for v in row.strip(" |").split("|")[1:])
     assert 0.3 < unseen_only < 0.8
     assert 0 < top3_seen < 1 and 0 < top3_unseen < 1
+    # the results file says on which CPU it ran: int8 vectors, and so the figures, move with it
+    first = (tmp_path / "results.md").read_text(encoding="utf-8").splitlines()[2]
+    assert first.startswith("`python evaluation/suggest_eval.py --project") and f" on {cpu_description()['model']} (" in first
 
 
 def test_names_only_keeps_the_codes_and_drops_what_defines_them() -> None:

@@ -46,6 +46,7 @@ def test_a_real_evaluation_lands_in_the_results_and_the_readme(run_all, tmp_path
     assert list(sections) == ["bench_agreement"]
     assert "bootstrap, 1000 resamples of 300 units" in sections["bench_agreement"]
     assert "| [bench_agreement](#bench_agreement) | ok |" in text
+    assert f"CPUs: {run_all.cpu_description()['model']} (" in text  # where it ran: figures move with the CPU
 
     readme = run_all.update_readme(README, text)
     assert "typed by hand" not in readme
