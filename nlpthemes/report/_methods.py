@@ -45,6 +45,11 @@ def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
     ...     {"stage": "retriever", "passage": {"window": 3, "weight": 0.5}}]))
     >>> "In 1 of 2 folds" in text and "10 sentences" in text and "estimated from" in text and "3 sentences" in text
     True
+    >>> turn = _judge_method([{"stage": "retriever", "turn_weight": 0.5, "passage": {"window": 3, "weight": 0.5}}])[0]
+    >>> turn[:86]
+    'In 1 of 1 folds the first suggester decided, its probabilities shared with the rest of'
+    >>> "speaker turn and mixed with their mean over the 3 sentences" in turn
+    True
     """
     out = []
     judged = [f for f in folds if f.get("stage") == "judge"]
@@ -72,12 +77,14 @@ def _judge_method(folds: list[dict[str, Any]]) -> list[str]:
                      "Cohen's kappa, estimated from the calibrated probabilities alone (no human code of those "
                      "sentences was read), was best.")  # fmt: skip
         out.append(text)
-    mixed = [f for f in folds if f.get("stage") != "judge" and _mixed(f)]
+    mixed = [f for f in folds if f.get("stage") != "judge" and (_mixed(f) or f.get("turn_weight"))]
     if mixed:
-        widths = sorted({int(f["passage"]["window"]) for f in mixed})
-        out.append(f"In {len(mixed)} of {len(folds)} folds the first suggester decided, its probabilities mixed "
-                   f"with their mean over the {' or '.join(str(w) for w in widths)} sentences on "
-                   "either side, as cross-validation on parts of the one coded transcript chose, and its "
+        widths = sorted({int(f["passage"]["window"]) for f in mixed if _mixed(f)})
+        how = (["shared with the rest of their speaker turn"] if any(f.get("turn_weight") for f in mixed) else []) + (
+            [f"mixed with their mean over the {' or '.join(str(w) for w in widths)} sentences on either side"]
+            if widths else [])  # fmt: skip
+        out.append(f"In {len(mixed)} of {len(folds)} folds the first suggester decided, its probabilities "
+                   f"{' and '.join(how)}, as cross-validation on parts of the one coded transcript chose, and its "
                    "threshold chosen again on the mixed probabilities.")  # fmt: skip
     return out
 

@@ -324,7 +324,7 @@ class JudgedSuggester(ParamsMixin):
             # the retriever as it would decide: its probabilities following the passage where its
             # out-of-fold log-loss says so (as the judge's do)
             mixed = None if answers else self._retriever_passage(sentences, labels[coded], np.nonzero(coded)[0])
-            retriever_kappa = (retriever.cv_kappa_ or 0.0) if mixed is None else mixed[2]
+            retriever_kappa = (retriever.cv_kappa_ or 0.0) if mixed is None else mixed[3]
             if not (self.cv_kappa_ or 0.0) > retriever_kappa:
                 self._retriever_decides(mixed)  # the judge did not beat the retriever
                 self.scorer_ = None
@@ -332,10 +332,10 @@ class JudgedSuggester(ParamsMixin):
         self.stage_ = "judge"
         return
 
-    def _retriever_decides(self, mixed: tuple[tuple[int, float], float, float] | None = None) -> None:
+    def _retriever_decides(self, mixed: tuple[float, tuple[int, float], float, float] | None = None) -> None:
         """The retriever decides, as it learned (or zero-shot): its candidates, threshold, kappa.
 
-        ``mixed``: its probabilities follow the passage (see :meth:`_retriever_passage`).
+        ``mixed``: its probabilities follow the turn and the passage (see :meth:`_retriever_passage`).
         """
         r = self.retriever_
         self.n_candidates_ = len(self.codes_)
@@ -346,24 +346,27 @@ class JudgedSuggester(ParamsMixin):
         self.floor_: float | None = None
         self.turn_weight_, self.passage_ = 0.0, _PASSAGES[0]
         if mixed is not None:
-            self.passage_, self.threshold_, self.cv_kappa_ = mixed
+            self.turn_weight_, self.passage_, self.threshold_, self.cv_kappa_ = mixed
         self.thresholds_ = np.full(len(self.codes_), self.threshold_)
 
     def _retriever_passage(self, sentences: Sequence[Sentence], y: NDArray[np.bool_],
-                           rows: NDArray[np.intp]) -> tuple[tuple[int, float], float, float] | None:  # fmt: skip
-        """The passage mixing of the retriever's probabilities, its threshold and out-of-fold kappa.
+                           rows: NDArray[np.intp]) -> tuple[float, tuple[int, float], float, float] | None:  # fmt: skip
+        """How far the retriever's probabilities follow the turn and the passage, its threshold and out-of-fold kappa.
 
-        Chosen by the retriever's out-of-fold log-loss, as the judge's mixing is; the threshold
-        is chosen again on the mixed probabilities by out-of-fold kappa. None: no mixing.
+        Chosen as the judge's are: the turn weight by the retriever's out-of-fold kappa, the
+        passage mixing by its out-of-fold log-loss; the threshold is chosen again on the mixed
+        probabilities by out-of-fold kappa. None: no mixing.
         """
         oof = getattr(self.retriever_, "oof_proba_", None)
         if oof is None or oof.shape != y.shape:
             return None
-        passage, mixed = _choose_passage(y, oof, [sentences[int(i)] for i in rows])
-        if passage == _PASSAGES[0]:
+        coded = [sentences[int(i)] for i in rows]
+        turn_weight, oof = _choose_turn_weight(y, oof, coded)
+        passage, mixed = _choose_passage(y, oof, coded)
+        if passage == _PASSAGES[0] and turn_weight == 0:
             return None
         kappas = [mean_kappa(y, mixed >= t) for t in THRESHOLDS]
-        return passage, float(THRESHOLDS[int(np.argmax(kappas))]), float(max(kappas))
+        return turn_weight, passage, float(THRESHOLDS[int(np.argmax(kappas))]), float(max(kappas))
 
     def _task(self, sentences: Sequence[Sentence], raw: NDArray[np.float32],
               labels: NDArray[np.bool_] | None = None, groups: Sequence[str] = ()) -> PairTask:  # fmt: skip
@@ -437,13 +440,7 @@ class JudgedSuggester(ParamsMixin):
         # human codes often cover a whole turn: share each sentence's probabilities with its turn, as
         # far as out-of-fold kappa says it helps (codes of single utterances, not at all)
         coded_sentences = [sentences[int(i)] for i in np.asarray(rows)[usable]]
-        turn_weight, best_kappa = 0.0, -np.inf
-        for weight in _TURN_WEIGHTS:
-            smoothed = _turn_smooth(oof, coded_sentences, weight)
-            kappa = max(mean_kappa(y[usable], smoothed >= t) for t in THRESHOLDS)
-            if kappa > best_kappa + 1e-9:
-                turn_weight, best_kappa = weight, kappa
-        oof = _turn_smooth(oof, coded_sentences, turn_weight)
+        turn_weight, oof = _choose_turn_weight(y[usable], oof, coded_sentences)
         passage, oof = _choose_passage(y[usable], oof, coded_sentences, answers=answers)
         self.turn_weight_ = turn_weight
         self.passage_ = passage
@@ -496,6 +493,7 @@ class JudgedSuggester(ParamsMixin):
         if self.stage_ != "judge":
             proba = r.predict_proba(sentences, raw)
             if self.stage_ == "retriever":
+                proba = _turn_smooth(proba, sentences, getattr(self, "turn_weight_", 0.0))
                 return _passage_smooth(proba, sentences, *getattr(self, "passage_", _PASSAGES[0]))
             candidates = top_candidates(proba, self.n_candidates_)
             scores = self.scorer_.score(self._task(sentences, raw), np.arange(len(sentences)), candidates)
@@ -551,7 +549,8 @@ class JudgedSuggester(ParamsMixin):
         self._check_fitted()
         if self.stage_ != "judge":
             if self.stage_ == "retriever":
-                if getattr(self, "passage_", _PASSAGES[0])[1]:  # its probabilities follow the passage
+                if getattr(self, "passage_", _PASSAGES[0])[1] or getattr(self, "turn_weight_", 0.0):
+                    # its probabilities follow the turn or the passage: the threshold chosen on them
                     return np.asarray(proba >= self.thresholds_, dtype=bool)
                 return self.retriever_.decide(proba)
             best = proba == proba.max(axis=1, keepdims=True)
@@ -660,6 +659,30 @@ def _turn_smooth(proba: NDArray[np.float64], sentences: Sequence[Sentence], weig
     if weight == 0 or len(sentences) == 0:
         return proba
     return np.asarray((1 - weight) * proba + weight * turn_mean(proba, sentences), dtype=np.float64)
+
+
+def _choose_turn_weight(y: NDArray[np.bool_], oof: NDArray[np.float64],
+                        sentences: Sequence[Sentence]) -> tuple[float, NDArray[np.float64]]:  # fmt: skip
+    """How far out-of-fold probabilities follow the speaker turn (the best out-of-fold kappa of ``_TURN_WEIGHTS``), and them so mixed.
+
+    Human codes often cover a whole turn; codes of single utterances do not.
+
+    Examples
+    --------
+    >>> s = [Sentence("t", i, 2 * i, 2 * i + 1, "a", turn=i // 2) for i in range(4)]
+    >>> y = np.array([[True], [True], [False], [False]])
+    >>> _choose_turn_weight(y, np.array([[0.9], [0.2], [0.1], [0.3]]), s)[0]
+    0.5
+    >>> _choose_turn_weight(y, np.array([[0.9], [0.9], [0.1], [0.1]]), s)[0]
+    0.0
+    """
+    turn_weight, best_kappa = 0.0, -np.inf
+    for weight in _TURN_WEIGHTS:
+        smoothed = _turn_smooth(oof, sentences, weight)
+        kappa = max(mean_kappa(y, smoothed >= t) for t in THRESHOLDS)
+        if kappa > best_kappa + 1e-9:
+            turn_weight, best_kappa = weight, kappa
+    return turn_weight, _turn_smooth(oof, sentences, turn_weight)
 
 
 def _passage_smooth(proba: NDArray[np.float64], sentences: Sequence[Sentence], width: int,

@@ -169,7 +169,9 @@ def test_a_large_study_is_judged_in_blocks_of_whole_transcripts_with_the_same_pr
     monkeypatch.setattr(judged, "_PREDICT_PAIRS", 4 * 20)  # 20 sentences of 4 codes a block: 2 transcripts
     blocked = model.predict_proba(held_out)
     assert calls == [32, 32, 32, 32]  # whole transcripts, never cut inside one
-    np.testing.assert_allclose(blocked, whole, rtol=0, atol=1e-12)
+    # the same up to float32 rounding: on some CPUs (an AVX2-only AMD EPYC) the BLAS sums the
+    # similarities of a smaller block in another order, which moves probabilities by about 1e-6
+    np.testing.assert_allclose(blocked, whole, rtol=0, atol=1e-5)
     assert (model.decide(blocked) == model.decide(whole)).all()
 
 
@@ -499,17 +501,19 @@ def test_where_the_retriever_decides_its_probabilities_follow_the_passage_too(  
     real_embedder, tmp_path: Path
 ) -> None:
     # one coded interview of the shipped PDPilot sample (P3): the judge, checked on its parts, does
-    # not beat the retriever, so the retriever decides. Its out-of-fold log-loss chooses to mix its
-    # probabilities with the passage, as the judge's are; on the six other interviews that ranks
-    # the authors' codes higher and agrees better with them than the retriever alone
+    # not beat the retriever, so the retriever decides. As the judge's are, its probabilities follow
+    # the speaker turn (chosen by out-of-fold kappa) and the passage (by out-of-fold log-loss); on
+    # the six other interviews that ranks the authors' codes higher and agrees better with them
+    # than the retriever alone, and the turn adds to the passage
     from nlpthemes.suggest._labels import label_matrix
 
     sentences, book, codings = _read_pdpilot()
     coded = codings["transcript"] == "P3"
     vectors = real_embedder.encode([s.text for s in sentences])
     model = JudgedSuggester(embedder=real_embedder).fit(sentences, book, codings=codings[coded], embeddings=vectors)
-    assert model.stage_ == "retriever" and model.passage_ != (0, 0.0)
+    assert model.stage_ == "retriever" and model.passage_ != (0, 0.0) and model.turn_weight_ > 0
     assert model.describe()["passage"] == {"window": model.passage_[0], "weight": model.passage_[1]}
+    assert model.describe()["turn_weight"] == model.turn_weight_
     rows = [i for i, s in enumerate(sentences) if s.transcript_id != "P3"]
     new = [sentences[i] for i in rows]
     y, _ = label_matrix(new, codings[~coded], model.codes_, min_coverage=0.5)
@@ -520,9 +524,12 @@ def test_where_the_retriever_decides_its_probabilities_follow_the_passage_too(  
     assert (model.decide(proba) == (proba >= model.threshold_)).all()
     loaded = load_suggester(model.save(tmp_path / "judge"), embedder=real_embedder)
     assert loaded.stage_ == "retriever" and loaded.passage_ == model.passage_
+    assert loaded.turn_weight_ == model.turn_weight_
     again = loaded.predict_proba(new, embeddings=vectors[rows])
     np.testing.assert_allclose(again, proba)
     assert (loaded.decide(again) == model.decide(proba)).all()
+    model.turn_weight_ = 0.0  # the passage alone (before the turn was read: top-3 0.343 against 0.426)
+    assert _top3(y, proba) > _top3(y, model.predict_proba(new, embeddings=vectors[rows])) + 0.03
 
 
 @pytest.mark.slow
