@@ -156,6 +156,12 @@ class JudgedSuggester(ParamsMixin):
         judge's score, e.g. ``"all+reranker"``): the one with the best out-of-fold kappa, or for
         survey answers the lowest out-of-fold log-loss; ``feature_set_kappa_`` and
         ``feature_set_log_loss_`` give both scores of every set.
+    turn_weight_ : float
+        How far each sentence's probabilities follow the mean of its speaker turn (0, 0.5
+        or 1; chosen by out-of-fold kappa), whether the judge or the retriever decides.
+    passage_ : tuple of (int, float)
+        The passage mixing of the probabilities: sentences either side and weight
+        (``(0, 0.0)``: none; chosen by out-of-fold log-loss).
 
     Examples
     --------
@@ -321,8 +327,8 @@ class JudgedSuggester(ParamsMixin):
         self._fit_judge(sentences, raw, labels, coded, group_of, answers=answers,
                         choose_by="log-loss" if answers and not one_interview else "kappa")  # fmt: skip
         if one_interview:
-            # the retriever as it would decide: its probabilities following the passage where its
-            # out-of-fold log-loss says so (as the judge's do)
+            # the retriever as it would decide: its probabilities following the speaker turn and the
+            # passage where its out-of-fold kappa and log-loss say so (as the judge's do)
             mixed = None if answers else self._retriever_passage(sentences, labels[coded], np.nonzero(coded)[0])
             retriever_kappa = (retriever.cv_kappa_ or 0.0) if mixed is None else mixed[3]
             if not (self.cv_kappa_ or 0.0) > retriever_kappa:
